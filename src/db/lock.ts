@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const LOCK_FILE = '.icat.lock';
+
+/** Raised when another live process holds the data directory. */
+export class DataDirLockedError extends Error {
+  readonly code = 'DATA_DIR_LOCKED';
+  constructor(dir: string, holder: LockHolder) {
+    super(
+      `The data directory ${dir} is in use by another ICAT process (pid ${holder.pid} on ${holder.host}, since ${holder.since}). ` +
+        'Stop that process first, or run the command against its HTTP API. ' +
+        'The embedded database allows exactly one process per data directory.',
+    );
+    this.name = 'DataDirLockedError';
+  }
+}
+
+type LockHolder = { pid: number; host: string; since: string };
+
+export type DataDirLock = { release(): void; path: string };
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function readHolder(file: string): LockHolder | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as LockHolder;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Takes the exclusive lock of a data directory: a second opener gets DataDirLockedError
+ * instead of silently losing writes. A lock left by a dead process on this host is taken over.
+ */
+export function acquireDataDirLock(dir: string): DataDirLock {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, LOCK_FILE);
+  const me: LockHolder = { pid: process.pid, host: os.hostname(), since: new Date().toISOString() };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = fs.openSync(file, 'wx', 0o600);
+      fs.writeSync(fd, JSON.stringify(me));
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        const holder = readHolder(file);
+        if (holder?.pid === me.pid && holder.since === me.since) fs.rmSync(file, { force: true });
+      };
+      process.once('exit', release);
+      return { release, path: file };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = readHolder(file);
+      if (holder && holder.host === me.host && holder.pid !== me.pid && !isAlive(holder.pid)) {
+        // Stale lock of a process that died without releasing it (kill -9, power loss).
+        fs.rmSync(file, { force: true });
+        continue;
+      }
+      if (holder && holder.pid === me.pid && holder.host === me.host) {
+        throw new DataDirLockedError(dir, holder);
+      }
+      throw new DataDirLockedError(dir, holder ?? { pid: -1, host: 'unknown', since: 'unknown' });
+    }
+  }
+  throw new DataDirLockedError(dir, readHolder(file) ?? { pid: -1, host: 'unknown', since: 'unknown' });
+}

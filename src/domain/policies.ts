@@ -1,0 +1,101 @@
+import type { Actor, AuthenticatedActor, TokenScope } from './actor.ts';
+import { AppError, forbidden, unauthenticated } from './errors.ts';
+
+/** Who may see a record: everyone, any member organization's people, named organizations, or its owners only. */
+export const VISIBILITIES = ['public', 'members', 'restricted', 'draft'] as const;
+export type Visibility = (typeof VISIBILITIES)[number];
+
+/** The part of any owned record that policies look at. */
+export type OwnedRecord = { ownerOrganizationId: string; visibility: Visibility; sharedWith?: readonly string[] };
+
+const isAdmin = (a: Actor) => a.kind !== 'anonymous' && a.platformRole === 'administrator';
+const isCoordinator = (a: Actor) => a.kind !== 'anonymous' && (a.platformRole === 'coordinator' || a.platformRole === 'administrator');
+const belongsTo = (a: Actor, orgId: string) => a.kind !== 'anonymous' && a.memberships.some((m) => m.organizationId === orgId);
+const isFocalPointOf = (a: Actor, orgId: string) =>
+  a.kind !== 'anonymous' && a.memberships.some((m) => m.organizationId === orgId && m.role === 'focal_point');
+const isMemberPerson = (a: Actor) => a.kind !== 'anonymous' && (a.memberships.length > 0 || a.platformRole !== null);
+
+/** May the actor read an owned record? */
+export function canReadRecord(actor: Actor, r: OwnedRecord): boolean {
+  if (r.visibility === 'public') return true;
+  if (isCoordinator(actor) || belongsTo(actor, r.ownerOrganizationId)) return true;
+  if (r.visibility === 'members') return isMemberPerson(actor);
+  if (r.visibility === 'restricted') return (r.sharedWith ?? []).some((o) => belongsTo(actor, o));
+  return false;
+}
+
+/** May the actor change an owned record? Staff of the owner organization, or an administrator. */
+export function canEditRecord(actor: Actor, r: Pick<OwnedRecord, 'ownerOrganizationId'>): boolean {
+  return isAdmin(actor) || belongsTo(actor, r.ownerOrganizationId);
+}
+
+type Rule<R> = { scope: TokenScope | null; allow: (actor: AuthenticatedActor, resource: R) => boolean; anonymous?: boolean };
+
+/**
+ * Every ability in the platform, declared once. `scope` is what a token must carry;
+ * `anonymous: true` lets visitors through. Pages and API return these as abilities.
+ */
+export const policies = {
+  'organization.create': { scope: 'admin', allow: (a) => isAdmin(a) } as Rule<void>,
+  'organization.update': {
+    scope: 'write',
+    allow: (a, org: { id: string }) => isAdmin(a) || isFocalPointOf(a, org.id),
+  } as Rule<{ id: string }>,
+  'organization.archive': { scope: 'admin', allow: (a) => isAdmin(a) } as Rule<void>,
+  'organization.members.read': {
+    scope: 'read',
+    allow: (a, org: { id: string }) => isCoordinator(a) || belongsTo(a, org.id),
+  } as Rule<{ id: string }>,
+  'user.list': { scope: 'read', allow: (a) => isCoordinator(a) } as Rule<void>,
+  'user.read': { scope: 'read', allow: (a, u: { id: string }) => isCoordinator(a) || a.userId === u.id } as Rule<{ id: string }>,
+  'user.create': { scope: 'admin', allow: (a) => isAdmin(a) } as Rule<void>,
+  'user.update': { scope: 'admin', allow: (a, u: { id: string }) => isAdmin(a) || a.userId === u.id } as Rule<{ id: string }>,
+  'user.manage': { scope: 'admin', allow: (a) => isAdmin(a) } as Rule<void>,
+  /** Invite a person: administrators to anything; focal points to their own organization as staff or focal point. */
+  'invitation.create': {
+    scope: 'admin',
+    allow: (a, inv: { organizationId: string | null; platformRole: string | null }) =>
+      isAdmin(a) || (inv.platformRole === null && inv.organizationId !== null && isFocalPointOf(a, inv.organizationId)),
+  } as Rule<{ organizationId: string | null; platformRole: string | null }>,
+  'token.manage': { scope: null, allow: (a) => a.kind === 'user' } as Rule<void>,
+  'audit.read': { scope: 'read', allow: (a) => isCoordinator(a) } as Rule<void>,
+} satisfies Record<string, Rule<never>>;
+
+export type Ability = keyof typeof policies;
+type ResourceOf<A extends Ability> = (typeof policies)[A] extends Rule<infer R> ? R : never;
+
+/** Does the policy allow it? Tokens need the rule's scope in addition to their creator's rights. */
+export function can<A extends Ability>(actor: Actor, ability: A, ...resource: ResourceOf<A> extends void ? [] : [ResourceOf<A>]): boolean {
+  const rule = policies[ability] as Rule<unknown>;
+  if (actor.kind === 'anonymous') return rule.anonymous === true;
+  if (actor.kind === 'token') {
+    if (rule.scope === null) return false;
+    if (!actor.scopes.includes(rule.scope)) return false;
+  }
+  return rule.allow(actor, resource[0]);
+}
+
+/** Throws UNAUTHENTICATED for visitors and FORBIDDEN for everyone else the policy refuses. */
+export function authorize<A extends Ability>(actor: Actor, ability: A, ...resource: ResourceOf<A> extends void ? [] : [ResourceOf<A>]): void {
+  if (can(actor, ability, ...resource)) return;
+  if (actor.kind === 'anonymous') throw unauthenticated();
+  if (actor.kind === 'token') {
+    const rule = policies[ability] as Rule<unknown>;
+    if (rule.scope === null) throw forbidden('API tokens cannot do this; sign in as a person.');
+    if (!actor.scopes.includes(rule.scope)) throw new AppError('FORBIDDEN', `This API token lacks the "${rule.scope}" scope.`);
+  }
+  throw forbidden();
+}
+
+/** The abilities an actor holds without a specific resource, for clients to show or hide actions. */
+export function globalAbilities(actor: Actor): Record<string, boolean> {
+  return {
+    'organization.create': can(actor, 'organization.create'),
+    'organization.archive': can(actor, 'organization.archive'),
+    'user.list': can(actor, 'user.list'),
+    'user.create': can(actor, 'user.create'),
+    'user.manage': can(actor, 'user.manage'),
+    'token.manage': can(actor, 'token.manage'),
+    'audit.read': can(actor, 'audit.read'),
+  };
+}

@@ -1,0 +1,128 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { compress } from 'hono/compress';
+import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
+import { anonymous } from '../domain/actor.ts';
+import { AppError } from '../domain/errors.ts';
+import { translator } from '../i18n/i18n.ts';
+import { buildApi } from './api/index.ts';
+import type { AppEnv, AppServices } from './env.ts';
+import { resolveActor } from './middleware/actor.ts';
+import { csrfProtection } from './middleware/csrf.ts';
+import { resolveLanguage } from './middleware/language.ts';
+import { requestLog } from './middleware/request-log.ts';
+import { errorPage } from './pages/error-page.tsx';
+import { pageRoutes } from './pages/index.tsx';
+import { problemResponse, toAppError } from './problem.ts';
+import { healthRoutes } from './health.ts';
+
+const isApi = (path: string) => path.startsWith('/api/');
+
+/** Builds the whole HTTP application: middleware, API, pages, assets and error handling. */
+export function createApp(services: AppServices): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use('*', async (c, next) => {
+    c.set('services', services);
+    c.set('actor', anonymous);
+    c.set('lang', 'en');
+    c.set('t', translator('en'));
+    await next();
+  });
+  app.use('*', requestLog(services.logger));
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+      strictTransportSecurity: services.config.secureCookies ? 'max-age=31536000; includeSubDomains' : false,
+      referrerPolicy: 'strict-origin-when-cross-origin',
+      xFrameOptions: 'DENY',
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.use('*', compress());
+
+  app.get('/assets/*', (c) => {
+    const wanted = c.req.path.slice('/assets/'.length);
+    const m = /^(.*)\.([0-9a-f]{12})(\.[a-z0-9]+)$/.exec(wanted);
+    const asset = m ? services.assets.get(`${m[1]}${m[3]}`) : undefined;
+    if (!asset || asset.hash !== m?.[2]) return c.notFound();
+    return c.body(new Uint8Array(asset.body), 200, {
+      'content-type': asset.type,
+      'cache-control': 'public, max-age=31536000, immutable',
+    });
+  });
+
+  app.route('/', healthRoutes());
+
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: services.config.MAX_BODY_BYTES,
+      onError: () => {
+        throw new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${services.config.MAX_BODY_BYTES} bytes.`);
+      },
+    }),
+  );
+  app.use('*', resolveLanguage());
+  app.use('*', resolveActor());
+  app.use('*', csrfProtection());
+  app.use('*', async (c, next) => {
+    c.set('ctx', {
+      db: services.db,
+      config: services.config,
+      actor: c.get('actor'),
+      requestId: c.get('requestId'),
+      ip: clientIp(c.req.raw, c.env as { incoming?: { socket?: { remoteAddress?: string } } }, services.config.TRUST_PROXY),
+    });
+    await next();
+  });
+
+  app.route('/api/v1', buildApi());
+  app.route('/', pageRoutes());
+
+  app.notFound((c) => {
+    const err = new AppError('NOT_FOUND', 'There is nothing at this address.');
+    return isApi(c.req.path) ? problemResponse(c, err) : errorPage(c, err);
+  });
+
+  app.onError((error, c) => {
+    let err: AppError;
+    if (error instanceof HTTPException) {
+      const malformed = /malformed json/i.test(error.message);
+      err =
+        error.status === 413
+          ? new AppError('PAYLOAD_TOO_LARGE', error.message)
+          : new AppError(malformed ? 'MALFORMED_JSON' : 'BAD_REQUEST', malformed ? 'The request body is not valid JSON.' : error.message || 'The request could not be read.');
+    } else {
+      err = toAppError(error);
+    }
+    if (err.code === 'INTERNAL' || err.code === 'SERVICE_UNAVAILABLE') {
+      services.logger.error({ err: error, requestId: c.get('requestId') }, 'request failed');
+    }
+    return isApi(c.req.path) ? problemResponse(c, err) : errorPage(c, err);
+  });
+
+  return app;
+}
+
+/** The client's address: the socket's, or the proxy's X-Forwarded-For when TRUST_PROXY is on. */
+export function clientIp(req: Request, env: { incoming?: { socket?: { remoteAddress?: string } } } | undefined, trustProxy: boolean): string | undefined {
+  if (trustProxy) {
+    const fwd = req.headers.get('x-forwarded-for');
+    if (fwd) return fwd.split(',')[0]?.trim();
+  }
+  return env?.incoming?.socket?.remoteAddress;
+}

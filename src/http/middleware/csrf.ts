@@ -1,0 +1,60 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import { AppError } from '../../domain/errors.ts';
+import { newSecret } from '../../lib/ids.ts';
+import type { AppEnv } from '../env.ts';
+
+export const CSRF_COOKIE = 'icat_csrf';
+export const CSRF_FIELD = '_csrf';
+export const CSRF_HEADER = 'x-csrf-token';
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Issues a fresh anti-forgery token (at sign-in and sign-out, so it rotates with the session). */
+export function rotateCsrfToken(c: Parameters<MiddlewareHandler<AppEnv>>[0]): string {
+  const token = newSecret(24);
+  setCookie(c, CSRF_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: c.get('services').config.secureCookies,
+    path: '/',
+  });
+  c.set('csrfToken', token);
+  return token;
+}
+
+/**
+ * Double-submit protection for everything a browser can post: an unsafe request must carry
+ * the token from the `icat_csrf` cookie in the `_csrf` form field or the X-CSRF-Token header.
+ * Requests that authenticate with a bearer token carry no cookies and are exempt.
+ */
+export function csrfProtection(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const token = getCookie(c, CSRF_COOKIE);
+    if (SAFE.has(c.req.method)) {
+      if (!token || token.length < 16) rotateCsrfToken(c);
+      else c.set('csrfToken', token);
+      return next();
+    }
+    if (c.req.header('authorization')?.toLowerCase().startsWith('bearer ')) return next();
+    let sent = c.req.header(CSRF_HEADER);
+    const type = c.req.header('content-type') ?? '';
+    if (!sent && (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data'))) {
+      const body = await c.req.parseBody();
+      const v = body[CSRF_FIELD];
+      sent = typeof v === 'string' ? v : undefined;
+    }
+    if (!token || !sent || !same(token, sent)) {
+      throw new AppError('CSRF_FAILED', 'This form has expired or did not come from this site. Reload the page and try again.');
+    }
+    c.set('csrfToken', token);
+    return next();
+  };
+}

@@ -1,0 +1,28 @@
+import { Hono } from 'hono';
+import { setCookie } from 'hono/cookie';
+import { isLanguage } from '../../i18n/i18n.ts';
+import type { AppEnv } from '../env.ts';
+import { LANGUAGE_COOKIE } from '../middleware/language.ts';
+import { homePage } from './home.tsx';
+import { membersPage, organizationPage } from './members.tsx';
+
+/** A local path to return to after an action; anything else falls back to the home page. */
+export function safeNext(next: string | undefined, fallback = '/'): string {
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : fallback;
+}
+
+/** Server-rendered pages; each handler parses input, calls one domain function and renders. */
+export function pageRoutes() {
+  const pages = new Hono<AppEnv>();
+  pages.get('/', homePage);
+  pages.get('/members', membersPage);
+  pages.get('/members/:slug', organizationPage);
+  pages.get('/language/:lang', (c) => {
+    const lang = c.req.param('lang');
+    if (isLanguage(lang)) {
+      setCookie(c, LANGUAGE_COOKIE, lang, { path: '/', maxAge: 60 * 60 * 24 * 365, sameSite: 'Lax', secure: c.get('services').config.secureCookies });
+    }
+    return c.redirect(safeNext(c.req.query('next')), 303);
+  });
+  return pages;
+}

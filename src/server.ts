@@ -1,0 +1,67 @@
+import { serve, type ServerType } from '@hono/node-server';
+import pino, { type Logger } from 'pino';
+import type { Config } from './config/config.ts';
+import type { Db } from './db/database.ts';
+import { migrate } from './db/migrate.ts';
+import { openConfiguredDatabase } from './db/open-from-config.ts';
+import { createApp } from './http/app.ts';
+import { loadAssets } from './http/assets.ts';
+import type { AppServices } from './http/env.ts';
+import { createMailer } from './mail/create-mailer.ts';
+import { seedOnFirstStart } from './seed/first-start.ts';
+
+export type RunningServer = { url: string; services: AppServices; close(): Promise<void> };
+
+export function createLogger(config: Config): Logger {
+  return pino({ level: config.LOG_LEVEL, base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
+}
+
+/** Builds the services the app needs from an open database. */
+export function buildServices(config: Config, db: Db, logger: Logger): AppServices {
+  return { config, db, logger, mailer: createMailer(config, db, logger), assets: loadAssets() };
+}
+
+/**
+ * Starts the platform: opens and migrates the database, creates demo content on first start,
+ * delivers queued mail in the background and serves HTTP until closed.
+ */
+export async function startServer(config: Config, opts: { logger?: Logger; onFirstStart?: (lines: string[]) => void } = {}): Promise<RunningServer> {
+  const logger = opts.logger ?? createLogger(config);
+  const db = await openConfiguredDatabase(config);
+  let server: ServerType | undefined;
+  let mailTimer: NodeJS.Timeout | undefined;
+  try {
+    const result = await migrate(db.kysely);
+    if (result.applied.length > 0) logger.info({ applied: result.applied }, 'migrations applied');
+    const services = buildServices(config, db, logger);
+    if (config.DEMO_CONTENT) {
+      const lines = await seedOnFirstStart({ db, config, logger });
+      if (lines.length > 0) opts.onFirstStart?.(lines);
+    }
+    const app = createApp(services);
+    await new Promise<void>((resolve, reject) => {
+      server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve());
+      server.once('error', reject);
+    });
+    const deliver = () =>
+      services.mailer.deliverPending().catch((err: unknown) => logger.warn({ err }, 'mail delivery failed; will retry'));
+    mailTimer = setInterval(deliver, 5000);
+    mailTimer.unref();
+    void deliver();
+    logger.info({ url: config.baseUrl, database: db.kind, mail: services.mailer.describe() }, 'ICAT Platform is listening');
+    return {
+      url: config.baseUrl,
+      services,
+      async close() {
+        clearInterval(mailTimer);
+        await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+        await db.close();
+      },
+    };
+  } catch (err) {
+    clearInterval(mailTimer);
+    server?.close();
+    await db.close();
+    throw err;
+  }
+}
