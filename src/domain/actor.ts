@@ -22,6 +22,8 @@ export type TokenActor = Omit<UserActor, 'kind' | 'sessionId'> & {
   kind: 'token';
   tokenId: string;
   scopes: TokenScope[];
+  /** The organization the token acts for, if it was limited to one; memberships then hold only that one. */
+  organizationId?: string | null;
 };
 export type Actor = AnonymousActor | UserActor | TokenActor;
 export type AuthenticatedActor = UserActor | TokenActor;

@@ -26,6 +26,8 @@ export function canReadRecord(actor: Actor, r: OwnedRecord): boolean {
 
 /** May the actor change an owned record? Staff of the owner organization, or an administrator. */
 export function canEditRecord(actor: Actor, r: Pick<OwnedRecord, 'ownerOrganizationId'>): boolean {
+  // A token writes only with the "write" scope, whatever its creator may do.
+  if (actor.kind === 'token' && !actor.scopes.includes('write')) return false;
   return isAdmin(actor) || belongsTo(actor, r.ownerOrganizationId);
 }
 
@@ -57,7 +59,19 @@ export const policies = {
     allow: (a, inv: { organizationId: string | null; platformRole: string | null }) =>
       isAdmin(a) || (inv.platformRole === null && inv.organizationId !== null && isFocalPointOf(a, inv.organizationId)),
   } as Rule<{ organizationId: string | null; platformRole: string | null }>,
+  /** List and revoke invitations: administrators all; a focal point those of their own organizations. */
+  'invitation.list': {
+    scope: 'admin',
+    allow: (a) => isAdmin(a) || a.memberships.some((m) => m.role === 'focal_point'),
+  } as Rule<void>,
+  'invitation.revoke': {
+    scope: 'admin',
+    allow: (a, inv: { organizationId: string | null; platformRole: string | null }) =>
+      isAdmin(a) || (inv.platformRole === null && inv.organizationId !== null && isFocalPointOf(a, inv.organizationId)),
+  } as Rule<{ organizationId: string | null; platformRole: string | null }>,
   'token.manage': { scope: null, allow: (a) => a.kind === 'user' } as Rule<void>,
+  /** Manage one's own account (password, sessions): people only, never through a token. */
+  'account.manage': { scope: null, allow: (a) => a.kind === 'user' && a.userId !== 'system' } as Rule<void>,
   'audit.read': { scope: 'read', allow: (a) => isCoordinator(a) } as Rule<void>,
 } satisfies Record<string, Rule<never>>;
 
@@ -96,6 +110,8 @@ export function globalAbilities(actor: Actor): Record<string, boolean> {
     'user.create': can(actor, 'user.create'),
     'user.manage': can(actor, 'user.manage'),
     'token.manage': can(actor, 'token.manage'),
+    'invitation.list': can(actor, 'invitation.list'),
+    'account.manage': can(actor, 'account.manage'),
     'audit.read': can(actor, 'audit.read'),
   };
 }
