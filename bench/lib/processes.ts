@@ -1,0 +1,67 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+export type Child = { proc: ChildProcess; url: string; output: () => string; kill(signal?: NodeJS.Signals): Promise<number | null> };
+
+export async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < until) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+      last = new Error(`HTTP ${res.status}`);
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms: ${String(last)}`);
+}
+
+function track(proc: ChildProcess, url: string): Child {
+  let out = '';
+  proc.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
+  proc.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  return {
+    proc,
+    url,
+    output: () => out,
+    async kill(signal: NodeJS.Signals = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Starts the real platform server (`icat serve`) as its own process. */
+export async function startPlatform(port: number, env: Record<string, string>): Promise<Child> {
+  const proc = spawn(process.execPath, [path.join(root, 'bin/icat.js'), 'serve'], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const child = track(proc, `http://127.0.0.1:${port}`);
+  try {
+    await waitForHttp(`${child.url}/healthz`);
+  } catch (err) {
+    await child.kill('SIGKILL');
+    throw new Error(`${(err as Error).message}\n${child.output()}`);
+  }
+  return child;
+}
+
+/** Starts the hello-world baseline server. */
+export async function startHello(port: number): Promise<Child> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/hello-server.ts')], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const child = track(proc, `http://127.0.0.1:${port}`);
+  await waitForHttp(`${child.url}/`);
+  return child;
+}

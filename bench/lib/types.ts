@@ -1,0 +1,33 @@
+import type { PgServer } from './postgres.ts';
+
+export type Scale = 'small' | 'default' | 'large';
+
+export const SCALES: Record<Scale, { organizations: number; loadSeconds: number; iterations: number; crashRounds: number }> = {
+  small: { organizations: 200, loadSeconds: 3, iterations: 200, crashRounds: 2 },
+  default: { organizations: 2_000, loadSeconds: 10, iterations: 1_000, crashRounds: 10 },
+  large: { organizations: 20_000, loadSeconds: 20, iterations: 2_000, crashRounds: 10 },
+};
+
+export type Backend = { name: 'pglite' | 'server'; pg?: PgServer };
+
+/** One measured figure and the baseline measured beside it in the same run. */
+export type Figure = {
+  suite: string;
+  backend: string;
+  name: string;
+  value: number;
+  unit: string;
+  baseline?: { name: string; value: number; unit: string };
+  /** value / baseline (or baseline / value for throughput, so that 1.0 is "as fast as the baseline"). */
+  ratio?: number;
+  extra?: Record<string, number | string | boolean>;
+};
+
+export type SuiteContext = {
+  scale: Scale;
+  sizes: (typeof SCALES)[Scale];
+  backend: Backend;
+  log: (line: string) => void;
+};
+
+export type Suite = { name: string; description: string; run(ctx: SuiteContext): Promise<Figure[]> };

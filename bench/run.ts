@@ -1,0 +1,71 @@
+// `npm run bench [-- --scale small|default|large] [--backend pglite|server|both] [--only suite,suite]`
+// Runs every benchmark on the embedded database and on a PostgreSQL server started here,
+// each figure beside a baseline from the same run, and writes bench/results/.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { prepareDataset } from './lib/dataset.ts';
+import { machineFacts } from './lib/machine.ts';
+import { postgresAvailable, startPostgres } from './lib/postgres.ts';
+import { writeReport, type BenchReport } from './lib/report.ts';
+import { SCALES, type Backend, type Figure, type Scale, type SuiteContext } from './lib/types.ts';
+import { databaseSuite } from './suites/database.ts';
+import { httpSuite } from './suites/http.ts';
+import { startupSuite } from './suites/startup.ts';
+
+const { values } = parseArgs({
+  options: {
+    scale: { type: 'string', default: 'default' },
+    backend: { type: 'string', default: 'both' },
+    only: { type: 'string' },
+  },
+});
+const scale = values.scale as Scale;
+if (!(scale in SCALES)) throw new Error(`--scale must be one of ${Object.keys(SCALES).join(', ')}`);
+const only = values.only ? new Set(values.only.split(',')) : undefined;
+const wanted = (suite: string) => !only || only.has(suite);
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+const started = performance.now();
+const machine = machineFacts();
+const notes: string[] = [];
+const figures: Figure[] = [];
+const backends: Backend[] = [];
+if (values.backend === 'pglite' || values.backend === 'both') backends.push({ name: 'pglite' });
+let pg: Awaited<ReturnType<typeof startPostgres>> | undefined;
+if (values.backend === 'server' || values.backend === 'both') {
+  if (postgresAvailable()) {
+    pg = await startPostgres();
+    backends.push({ name: 'server', pg });
+  } else {
+    notes.push('PostgreSQL 15 is not installed here: server figures were not measured (apt-get install -y postgresql).');
+  }
+}
+
+log(`ICAT Platform benchmarks — scale ${scale}, ${machine.cores} cores, ${machine.cpuModel}, git ${machine.gitRevision}`);
+try {
+  for (const backend of backends) {
+    const ctx: SuiteContext = { scale, sizes: SCALES[scale], backend, log };
+    log(`\n[${backend.name}]`);
+    if (wanted('startup')) figures.push(...(await startupSuite(ctx)));
+    const dataset = await prepareDataset(backend, ctx.sizes.organizations, log);
+    try {
+      if (wanted('database')) figures.push(...(await databaseSuite(ctx, dataset)));
+      if (wanted('http')) figures.push(...(await httpSuite(ctx, dataset)));
+    } finally {
+      await dataset.dispose();
+    }
+  }
+} finally {
+  pg?.stop();
+}
+
+const report: BenchReport = {
+  machine,
+  scale,
+  backends: backends.map((b) => ({ name: b.name, version: b.pg?.version })),
+  durationSeconds: (performance.now() - started) / 1000,
+  figures,
+  notes,
+};
+const out = writeReport(path.resolve(import.meta.dirname, 'results'), report);
+log(`\nResults: ${out.md}`);

@@ -1,0 +1,54 @@
+import type { Dataset } from '../lib/dataset.ts';
+import { load, type LoadResult } from '../lib/http-load.ts';
+import { freePort } from '../lib/postgres.ts';
+import { startHello, startPlatform } from '../lib/processes.ts';
+import { round } from '../lib/stats.ts';
+import type { Figure, SuiteContext } from '../lib/types.ts';
+
+const CONNECTIONS = 64;
+
+/** Pages and API endpoints under 64 connections, each against the hello-world ceiling. */
+export const HTTP_TARGETS: { name: string; path: string }[] = [
+  { name: 'home page', path: '/' },
+  { name: 'members directory', path: '/members' },
+  { name: 'organization page', path: '/members/unodc' },
+  { name: 'API: list organizations', path: '/api/v1/organizations?limit=50' },
+];
+
+export async function httpSuite(ctx: SuiteContext, dataset: Dataset): Promise<Figure[]> {
+  const hello = await startHello(await freePort());
+  const app = await startPlatform(await freePort(), dataset.env);
+  const figures: Figure[] = [];
+  try {
+    const seconds = ctx.sizes.loadSeconds;
+    const ceilings: LoadResult[] = [];
+    const measureCeiling = async () => {
+      const r = await load('hello world', `${hello.url}/`, { connections: CONNECTIONS, seconds });
+      ceilings.push(r);
+      ctx.log(`  ceiling (hello world): ${r.requestsPerSecond} req/s, p50 ${r.latencyP50Ms} ms`);
+    };
+    await measureCeiling();
+    for (const target of HTTP_TARGETS) {
+      // Warm caches and JIT so the first target is not penalised.
+      await load(`${target.name} warm-up`, `${app.url}${target.path}`, { connections: 8, seconds: 1 });
+      const r = await load(target.name, `${app.url}${target.path}`, { connections: CONNECTIONS, seconds });
+      await measureCeiling();
+      const ceiling = ceilings.slice(-2).reduce((s, c) => s + c.requestsPerSecond, 0) / 2;
+      ctx.log(`  ${target.name}: ${r.requestsPerSecond} req/s, p50 ${r.latencyP50Ms} ms, p99 ${r.latencyP99Ms} ms, errors ${r.errors}, non-2xx ${r.non2xx}`);
+      figures.push({
+        suite: 'http',
+        backend: ctx.backend.name,
+        name: target.name,
+        value: r.requestsPerSecond,
+        unit: 'req/s',
+        baseline: { name: 'hello world (mean of the runs before and after)', value: round(ceiling, 1), unit: 'req/s' },
+        ratio: round(r.requestsPerSecond / ceiling, 3),
+        extra: { path: target.path, connections: CONNECTIONS, p50Ms: r.latencyP50Ms, p99Ms: r.latencyP99Ms, errors: r.errors, non2xx: r.non2xx },
+      });
+    }
+  } finally {
+    await app.kill();
+    await hello.kill();
+  }
+  return figures;
+}
