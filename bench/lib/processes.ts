@@ -49,7 +49,7 @@ export async function startPlatform(port: number, env: Record<string, string>): 
     await waitForHttp(`${child.url}/healthz`);
   } catch (err) {
     await child.kill('SIGKILL');
-    throw new Error(`${(err as Error).message}\n${child.output()}`);
+    throw new Error(`${(err as Error).message}\n${child.output()}`, { cause: err });
   }
   return child;
 }
