@@ -10,6 +10,7 @@ import { writeReport, type BenchReport } from './lib/report.ts';
 import { SCALES, type Backend, type Figure, type Scale, type SuiteContext } from './lib/types.ts';
 import { databaseSuite } from './suites/database.ts';
 import { httpSuite } from './suites/http.ts';
+import { reliabilitySuite } from './suites/reliability.ts';
 import { startupSuite } from './suites/startup.ts';
 
 const { values } = parseArgs({
@@ -51,6 +52,7 @@ try {
     try {
       if (wanted('database')) figures.push(...(await databaseSuite(ctx, dataset)));
       if (wanted('http')) figures.push(...(await httpSuite(ctx, dataset)));
+      if (wanted('reliability')) figures.push(...(await reliabilitySuite(ctx, dataset)));
     } finally {
       await dataset.dispose();
     }
