@@ -75,10 +75,10 @@ export function problemFor(c: Context, err: AppError): Problem {
   };
 }
 
-/** Sends an AppError as application/problem+json. */
+/** Sends an AppError as application/problem+json, keeping headers already set (such as a cleared session cookie). */
 export function problemResponse(c: Context, err: AppError): Response {
   const problem = problemFor(c, err);
   const headers: Record<string, string> = { 'content-type': 'application/problem+json; charset=utf-8' };
   if (err.retryAfterSeconds) headers['retry-after'] = String(Math.ceil(err.retryAfterSeconds));
-  return new Response(JSON.stringify(problem), { status: problem.status, headers });
+  return c.body(JSON.stringify(problem), problem.status as 400, headers);
 }

@@ -1,5 +1,9 @@
 import { apiRouter } from './openapi-app.ts';
 import { organizationRoutes } from './organizations.ts';
+import { auditRoutes } from './audit.ts';
+import { invitationRoutes } from './invitations.ts';
+import { tokenRoutes } from './tokens.ts';
+import { userRoutes } from './users.ts';
 
 export const OPENAPI_INFO: Omit<Parameters<ReturnType<typeof apiRouter>['getOpenAPI31Document']>[0], 'security'> = {
   openapi: '3.1.0',
@@ -20,6 +24,10 @@ export function buildApi() {
   const api = apiRouter();
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearerToken', { type: 'http', scheme: 'bearer', description: 'An API token created in Administration → API tokens.' });
   api.route('/', organizationRoutes);
+  api.route('/', userRoutes);
+  api.route('/', tokenRoutes);
+  api.route('/', invitationRoutes);
+  api.route('/', auditRoutes);
   api.get('/openapi.json', (c) => c.json(openApiDocument(api)));
   return api;
 }

@@ -17,7 +17,7 @@ export function requestLog(logger: Logger): MiddlewareHandler<AppEnv> {
       {
         requestId,
         method: c.req.method,
-        path: c.req.path,
+        path: redactPath(c.req.path),
         status: c.res.status,
         ms: Math.round((performance.now() - started) * 10) / 10,
         actor: actor.kind === 'anonymous' ? undefined : actor.kind === 'token' ? actor.tokenId : actor.userId,
@@ -25,4 +25,9 @@ export function requestLog(logger: Logger): MiddlewareHandler<AppEnv> {
       'request',
     );
   };
+}
+
+/** Paths that carry a secret (password-reset and invitation links) are logged without it. */
+export function redactPath(path: string): string {
+  return path.replace(/^\/(password\/reset|invitations)\/[^/]+/, '/$1/[redacted]');
 }

@@ -3,6 +3,8 @@ import { setCookie } from 'hono/cookie';
 import { isLanguage } from '../../i18n/i18n.ts';
 import type { AppEnv } from '../env.ts';
 import { LANGUAGE_COOKIE } from '../middleware/language.ts';
+import { accountRoutes } from './account.tsx';
+import { authRoutes } from './auth.tsx';
 import { homePage } from './home.tsx';
 import { membersPage, organizationPage } from './members.tsx';
 
@@ -17,6 +19,8 @@ export function pageRoutes() {
   pages.get('/', homePage);
   pages.get('/members', membersPage);
   pages.get('/members/:slug', organizationPage);
+  pages.route('/', authRoutes());
+  pages.route('/', accountRoutes());
   pages.get('/language/:lang', (c) => {
     const lang = c.req.param('lang');
     if (isLanguage(lang)) {
