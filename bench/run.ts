@@ -9,6 +9,7 @@ import { postgresAvailable, startPostgres } from './lib/postgres.ts';
 import { writeReport, type BenchReport } from './lib/report.ts';
 import { SCALES, type Backend, type Figure, type Scale, type SuiteContext } from './lib/types.ts';
 import { databaseSuite } from './suites/database.ts';
+import { faultsSuite } from './suites/faults.ts';
 import { httpSuite } from './suites/http.ts';
 import { reliabilitySuite } from './suites/reliability.ts';
 import { startupSuite } from './suites/startup.ts';
@@ -53,6 +54,7 @@ try {
       if (wanted('database')) figures.push(...(await databaseSuite(ctx, dataset)));
       if (wanted('http')) figures.push(...(await httpSuite(ctx, dataset)));
       if (wanted('reliability')) figures.push(...(await reliabilitySuite(ctx, dataset)));
+      if (wanted('faults')) figures.push(...(await faultsSuite(ctx, dataset)));
     } finally {
       await dataset.dispose();
     }

@@ -28,7 +28,7 @@ function asPostgres(args: string[]) {
   execFileSync(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-export type PgServer = { url: string; version: string; stop(): void };
+export type PgServer = { url: string; version: string; stop(): void; pause(): void; resume(): void };
 
 /** Starts a throw-away PostgreSQL 15 server on loopback, the way CI does. */
 export async function startPostgres(): Promise<PgServer> {
@@ -36,21 +36,28 @@ export async function startPostgres(): Promise<PgServer> {
   if (process.getuid?.() === 0) execFileSync('chown', ['postgres', dir]);
   const port = await freePort();
   asPostgres([path.join(PGBIN, 'initdb'), '-D', `${dir}/data`, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']);
-  asPostgres([
-    path.join(PGBIN, 'pg_ctl'),
-    '-D',
-    `${dir}/data`,
-    '-l',
-    `${dir}/log`,
-    '-w',
-    '-o',
-    `-p ${port} -h 127.0.0.1 -k ${dir} -c max_connections=300 -c shared_buffers=256MB`,
-    'start',
-  ]);
+  const start = () =>
+    asPostgres([
+      path.join(PGBIN, 'pg_ctl'),
+      '-D',
+      `${dir}/data`,
+      '-l',
+      `${dir}/log`,
+      '-w',
+      '-o',
+      `-p ${port} -h 127.0.0.1 -k ${dir} -c max_connections=300 -c shared_buffers=256MB`,
+      'start',
+    ]);
+  start();
   const version = execFileSync(path.join(PGBIN, 'postgres'), ['--version'], { encoding: 'utf8' }).trim();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     version,
+    /** Stops the server but keeps its data, to test an application that loses its database. */
+    pause() {
+      asPostgres([path.join(PGBIN, 'pg_ctl'), '-D', `${dir}/data`, '-m', 'fast', 'stop']);
+    },
+    resume: start,
     stop() {
       try {
         asPostgres([path.join(PGBIN, 'pg_ctl'), '-D', `${dir}/data`, '-m', 'fast', 'stop']);

@@ -17,6 +17,16 @@ export class DataDirLockedError extends Error {
   }
 }
 
+/** Raised when the data directory cannot be created or written (read-only mount, permissions). */
+export class DataDirUnwritableError extends Error {
+  readonly code = 'DATA_DIR_UNWRITABLE';
+  constructor(dir: string, cause: NodeJS.ErrnoException) {
+    const why = cause.code === 'EROFS' ? 'it is on a read-only file system' : cause.code === 'EACCES' || cause.code === 'EPERM' ? 'this user may not write there' : cause.message;
+    super(`The data directory ${dir} cannot be written: ${why}. Set DATA_DIR to a writable folder.`, { cause });
+    this.name = 'DataDirUnwritableError';
+  }
+}
+
 type LockHolder = { pid: number; host: string; since: string };
 
 export type DataDirLock = { release(): void; path: string };
@@ -43,7 +53,12 @@ function readHolder(file: string): LockHolder | undefined {
  * instead of silently losing writes. A lock left by a dead process on this host is taken over.
  */
 export function acquireDataDirLock(dir: string): DataDirLock {
-  fs.mkdirSync(dir, { recursive: true });
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (err) {
+    throw new DataDirUnwritableError(dir, err as NodeJS.ErrnoException);
+  }
   const file = path.join(dir, LOCK_FILE);
   const me: LockHolder = { pid: process.pid, host: os.hostname(), since: new Date().toISOString() };
   for (let attempt = 0; attempt < 3; attempt++) {

@@ -52,6 +52,13 @@ export function toAppError(err: unknown): AppError {
     return new AppError('VALIDATION_FAILED', 'Some fields are not valid.', { fields: fieldErrors(err) });
   }
   const code = (err as { code?: string } | null)?.code;
+  const text = String((err as { message?: unknown } | null)?.message ?? '');
+  if (code === '53100' || code === 'ENOSPC' || /no space left on device/i.test(text)) {
+    return new AppError('SERVICE_UNAVAILABLE', 'The server has run out of disk space, so the change was not saved. Try again once space has been freed.', { cause: err });
+  }
+  if (code === '25006' || code === 'EROFS' || /read-only file system/i.test(text)) {
+    return new AppError('SERVICE_UNAVAILABLE', 'The server cannot write to its storage right now, so the change was not saved.', { cause: err });
+  }
   if (code === 'ECONNREFUSED' || code === '57P01' || code === '08006' || code === '08001') {
     return new AppError('SERVICE_UNAVAILABLE', 'The database is not reachable right now. Try again in a moment.', { cause: err });
   }
