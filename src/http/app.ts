@@ -16,6 +16,7 @@ import { errorPage } from './pages/error-page.tsx';
 import { pageRoutes } from './pages/index.tsx';
 import { problemResponse, toAppError } from './problem.ts';
 import { healthRoutes } from './health.ts';
+import { fileRoutes } from './files.ts';
 
 const isApi = (path: string) => path.startsWith('/api/');
 
@@ -66,6 +67,7 @@ export function createApp(services: AppServices): Hono<AppEnv> {
   });
 
   app.route('/', healthRoutes());
+  app.route('/', fileRoutes());
 
   app.use(
     '*',

@@ -25,7 +25,10 @@ const FONT_FILES: Record<string, string> = {
   'roboto-latin-500.woff2': '@fontsource/roboto/files/roboto-latin-500-normal.woff2',
   'roboto-latin-700.woff2': '@fontsource/roboto/files/roboto-latin-700-normal.woff2',
   'roboto-latin-ext-400.woff2': '@fontsource/roboto/files/roboto-latin-ext-400-normal.woff2',
+  'roboto-latin-ext-500.woff2': '@fontsource/roboto/files/roboto-latin-ext-500-normal.woff2',
+  'roboto-latin-ext-700.woff2': '@fontsource/roboto/files/roboto-latin-ext-700-normal.woff2',
   'roboto-cyrillic-400.woff2': '@fontsource/roboto/files/roboto-cyrillic-400-normal.woff2',
+  'roboto-cyrillic-500.woff2': '@fontsource/roboto/files/roboto-cyrillic-500-normal.woff2',
   'roboto-cyrillic-700.woff2': '@fontsource/roboto/files/roboto-cyrillic-700-normal.woff2',
 };
 

@@ -1,38 +1,56 @@
 import type { Context } from 'hono';
-import { listOrganizations, organizationCounts } from '../../domain/organizations/organizations.ts';
 import { pickText } from '../../domain/languages.ts';
+import { listOrganizations, organizationCounts } from '../../domain/organizations/organizations.ts';
 import type { AppEnv } from '../env.ts';
+import { formatDate, formatNumber, formatYear, isoDate } from './format.ts';
 import { renderPage } from './render.tsx';
 
 const FUNCTIONS = ['exchange', 'instruments', 'holistic', 'resources'] as const;
+const LATEST = 6;
 
 /** The home page: what ICAT is, its four functions, headline figures and the latest additions. */
 export async function homePage(c: Context<AppEnv>) {
   const t = c.get('t');
   const ctx = c.get('ctx');
   const counts = await organizationCounts(ctx);
-  const { items } = await listOrganizations(ctx, { limit: 200, kind: 'member' });
+  const { items } = await listOrganizations(ctx, { limit: 200 });
+  const members = items.filter((o) => o.kind === 'member');
   const currentYear = new Date().getUTCFullYear();
-  const chairs = items
+  const chairs = members
     .flatMap((o) => o.chairYears.map((y) => ({ y, o })))
     .filter(({ y }) => y <= currentYear)
     .sort((a, b) => b.y - a.y);
   const latestChairYear = chairs[0]?.y;
   const latestChairs = chairs.filter((x) => x.y === latestChairYear).map((x) => x.o);
+  const latest = [...items].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || a.acronym.localeCompare(b.acronym)).slice(0, LATEST);
+  const others = (counts.observer ?? 0) + (counts.partner ?? 0);
+
   return renderPage(c, { title: t('home.title') }, (page) => (
     <>
-      <section class="hero" aria-labelledby="hero-title">
-        <p class="eyebrow">{t('home.eyebrow')}</p>
-        <h1 id="hero-title">{t('home.heading')}</h1>
-        <p class="lead">{t('home.lead')}</p>
-        <p class="hero-actions">
-          <a class="button" href="/members">
-            {t('home.seeMembers')}
-          </a>
-          <a class="button button-secondary" href="/api">
-            {t('home.useApi')}
-          </a>
-        </p>
+      <section class="hero band" aria-labelledby="hero-title">
+        <div class="hero-grid">
+          <div>
+            <p class="eyebrow">{t('home.eyebrow')}</p>
+            <h1 id="hero-title">{t('home.heading')}</h1>
+            <p class="lead">{t('home.lead')}</p>
+            <p class="hero-actions">
+              <a class="button" href="/members">
+                {t('home.seeMembers')}
+              </a>
+              <a class="button button-secondary" href="/api">
+                {t('home.useApi')}
+              </a>
+            </p>
+          </div>
+          <aside class="hero-aside" aria-labelledby="about-title">
+            <h2 id="about-title">{t('home.about.title')}</h2>
+            <ul class="tick-list">
+              <li>{t('home.about.established')}</li>
+              <li>{t('home.about.coordinator')}</li>
+              <li>{t('home.about.chairs')}</li>
+            </ul>
+          </aside>
+        </div>
       </section>
 
       <section aria-labelledby="figures-title" class="figures">
@@ -42,29 +60,36 @@ export async function homePage(c: Context<AppEnv>) {
         <dl class="figure-grid">
           <div>
             <dt>{t('home.figure.members')}</dt>
-            <dd>{counts.member ?? 0}</dd>
+            <dd>{formatNumber(page.lang, counts.member ?? 0)}</dd>
           </div>
-          <div>
-            <dt>{t('home.figure.observers')}</dt>
-            <dd>{(counts.observer ?? 0) + (counts.partner ?? 0)}</dd>
-          </div>
+          {others > 0 && (
+            <div>
+              <dt>{t('home.figure.observers')}</dt>
+              <dd>{formatNumber(page.lang, others)}</dd>
+            </div>
+          )}
           <div>
             <dt>{t('home.figure.since')}</dt>
-            <dd>2007</dd>
+            <dd>{formatYear(page.lang, 2007)}</dd>
           </div>
           {latestChairYear && (
             <div>
-              <dt>{t('home.figure.chairs', { year: latestChairYear })}</dt>
+              <dt>{t('home.figure.chairs', { year: formatYear(page.lang, latestChairYear) })}</dt>
               <dd class="figure-text">
                 {latestChairs.map((o, i) => (
                   <>
-                    {i > 0 && ' · '}
+                    {i > 0 && <span aria-hidden="true"> · </span>}
+                    {i > 0 && <span class="visually-hidden">, </span>}
                     <a href={`/members/${o.slug}`}>{o.acronym}</a>
                   </>
                 ))}
               </dd>
             </div>
           )}
+          <div>
+            <dt>{t('home.figure.languages')}</dt>
+            <dd>{formatNumber(page.lang, 6)}</dd>
+          </div>
         </dl>
       </section>
 
@@ -74,7 +99,7 @@ export async function homePage(c: Context<AppEnv>) {
           {FUNCTIONS.map((f, i) => (
             <li class="card">
               <span class="card-number" aria-hidden="true">
-                {i + 1}
+                {formatNumber(page.lang, i + 1)}
               </span>
               <h3>{t(`home.function.${f}.title`)}</h3>
               <p>{t(`home.function.${f}.body`)}</p>
@@ -83,21 +108,47 @@ export async function homePage(c: Context<AppEnv>) {
         </ol>
       </section>
 
-      <section aria-labelledby="members-title">
-        <h2 id="members-title">{t('home.membersTitle')}</h2>
-        <ul class="chip-list">
-          {items.map((o) => (
-            <li>
-              <a class="chip" href={`/members/${o.slug}`} title={pickText(o.name, page.lang)}>
-                {o.acronym}
-              </a>
-            </li>
-          ))}
-        </ul>
-        <p>
-          <a href="/members">{t('home.allMembers')}</a>
-        </p>
-      </section>
+      <div class="two-columns">
+        <section aria-labelledby="latest-title">
+          <h2 id="latest-title">{t('home.latestTitle')}</h2>
+          {latest.length === 0 ? (
+            <p class="empty">{t('home.latestEmpty')}</p>
+          ) : (
+            <ul class="update-list">
+              {latest.map((o) => (
+                <li>
+                  <a href={`/members/${o.slug}`}>
+                    <span class="update-title">{pickText(o.name, page.lang)}</span>
+                  </a>
+                  <span class="meta">
+                    {o.acronym} · {t(`orgKind.${o.kind}`)} ·{' '}
+                    {o.createdAt === o.updatedAt ? t('home.added') : t('home.updated')}{' '}
+                    <time datetime={isoDate(o.updatedAt)}>{formatDate(page.lang, o.updatedAt)}</time>
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+
+        <section aria-labelledby="members-title">
+          <h2 id="members-title">{t('home.membersTitle')}</h2>
+          <ul class="chip-list">
+            {members.map((o) => (
+              <li>
+                <a class="chip" href={`/members/${o.slug}`}>
+                  <abbr title={pickText(o.name, page.lang)}>{o.acronym}</abbr>
+                </a>
+              </li>
+            ))}
+          </ul>
+          <p>
+            <a class="arrow-link" href="/members">
+              {t('home.allMembers')}
+            </a>
+          </p>
+        </section>
+      </div>
     </>
   ));
 }

@@ -3,6 +3,8 @@ import { setCookie } from 'hono/cookie';
 import { isLanguage } from '../../i18n/i18n.ts';
 import type { AppEnv } from '../env.ts';
 import { LANGUAGE_COOKIE } from '../middleware/language.ts';
+import { adminRoutes } from './admin/index.tsx';
+import { apiReferencePage } from './api-reference.tsx';
 import { accountRoutes } from './account.tsx';
 import { authRoutes } from './auth.tsx';
 import { homePage } from './home.tsx';
@@ -21,6 +23,8 @@ export function pageRoutes() {
   pages.get('/members/:slug', organizationPage);
   pages.route('/', authRoutes());
   pages.route('/', accountRoutes());
+  pages.get('/api', apiReferencePage);
+  pages.route('/admin', adminRoutes());
   pages.get('/language/:lang', (c) => {
     const lang = c.req.param('lang');
     if (isLanguage(lang)) {

@@ -1,5 +1,6 @@
 import type { Child } from 'hono/jsx';
 import { LANGUAGES } from '../../domain/languages.ts';
+import { can } from '../../domain/policies.ts';
 import { direction, LANGUAGE_NAMES } from '../../i18n/i18n.ts';
 import type { PageContext } from './page-context.ts';
 
@@ -26,12 +27,17 @@ function NavLink({ page, href, children }: { page: PageContext; href: string; ch
   );
 }
 
+/** Whether the actor holds any ability the administration area offers (it is the area's door too). */
+export function canUseAdministration(actor: PageContext['actor']): boolean {
+  return can(actor, 'organization.create') || can(actor, 'user.list') || can(actor, 'audit.read') || can(actor, 'invitation.list');
+}
+
 /** The one page layout: skip link, banner, navigation, language switcher, main, footer. */
 export function Layout({ page, title, children, description }: LayoutProps) {
   const { t, lang, actor } = page;
   const signedIn = actor.kind !== 'anonymous';
   const isStaff = signedIn && (actor.platformRole !== null || actor.memberships.length > 0);
-  const isAdminish = signedIn && actor.platformRole !== null;
+  const isAdminish = canUseAdministration(actor);
   return (
     <html lang={lang} dir={direction(lang)}>
       <head>

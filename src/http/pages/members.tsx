@@ -1,36 +1,89 @@
 import type { Context } from 'hono';
-import { ORGANIZATION_KINDS } from '../../domain/organizations/organization-schemas.ts';
-import { getOrganization, listOrganizations } from '../../domain/organizations/organizations.ts';
 import { pickText } from '../../domain/languages.ts';
+import { ORGANIZATION_KINDS } from '../../domain/organizations/organization-schemas.ts';
+import { listUsers } from '../../domain/identity/users.ts';
+import { getOrganization, listOrganizations } from '../../domain/organizations/organizations.ts';
+import { can } from '../../domain/policies.ts';
 import type { AppEnv } from '../env.ts';
+import { formatList, formatNumber, formatYear } from './format.ts';
 import { renderPage } from './render.tsx';
 
-/** The members directory, grouped by kind (member, observer, partner). */
+type Kind = (typeof ORGANIZATION_KINDS)[number];
+const isKind = (v: unknown): v is Kind => typeof v === 'string' && (ORGANIZATION_KINDS as readonly string[]).includes(v);
+
+/** The members directory, grouped by kind, with a filter form that works without JavaScript. */
 export async function membersPage(c: Context<AppEnv>) {
   const t = c.get('t');
-  const { items } = await listOrganizations(c.get('ctx'), { limit: 200 });
-  return renderPage(c, { title: t('members.title') }, (page) => (
+  const kindParam = c.req.query('kind');
+  const kind = isKind(kindParam) ? kindParam : undefined;
+  const q = (c.req.query('q') ?? '').trim().slice(0, 200);
+  const { items } = await listOrganizations(c.get('ctx'), { limit: 200, kind, q: q || undefined });
+  const filtered = Boolean(kind || q);
+  return renderPage(c, { title: t('members.title'), description: t('members.lead') }, (page) => (
     <>
       <h1>{t('members.title')}</h1>
       <p class="lead">{t('members.lead')}</p>
-      {ORGANIZATION_KINDS.map((kind) => {
-        const group = items.filter((o) => o.kind === kind);
+
+      <form method="get" action="/members" class="filter-bar" role="search" aria-label={t('members.filter.label')}>
+        <div class="field">
+          <label for="members-q">{t('members.filter.text')}</label>
+          <input type="search" id="members-q" name="q" value={q} maxlength={200} />
+        </div>
+        <div class="field">
+          <label for="members-kind">{t('members.filter.kind')}</label>
+          <select id="members-kind" name="kind">
+            <option value="">{t('members.filter.allKinds')}</option>
+            {ORGANIZATION_KINDS.map((k) => (
+              <option value={k} selected={k === kind}>
+                {t(`orgKind.${k}_plural`)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="filter-actions">
+          <button type="submit" class="button">
+            {t('members.filter.submit')}
+          </button>
+          {filtered && (
+            <a href="/members" class="button button-secondary">
+              {t('members.filter.clear')}
+            </a>
+          )}
+        </div>
+      </form>
+
+      <p class="result-count" role="status">
+        {t('members.count', { count: items.length, formatted: formatNumber(page.lang, items.length) })}
+      </p>
+
+      {items.length === 0 && <p class="empty">{t('members.empty')}</p>}
+
+      {ORGANIZATION_KINDS.map((k) => {
+        const group = items.filter((o) => o.kind === k);
         if (group.length === 0) return null;
         return (
-          <section aria-labelledby={`kind-${kind}`}>
-            <h2 id={`kind-${kind}`}>
-              {t(`orgKind.${kind}_plural`)} <span class="count">({group.length})</span>
+          <section aria-labelledby={`kind-${k}`}>
+            <h2 id={`kind-${k}`}>
+              {t(`orgKind.${k}_plural`)} <span class="count">({formatNumber(page.lang, group.length)})</span>
             </h2>
             <ul class="org-grid">
               {group.map((o) => (
                 <li class="card org-card">
-                  <h3>
-                    <a href={`/members/${o.slug}`}>
-                      <span class="acronym">{o.acronym}</span>
-                      <span class="org-name">{pickText(o.name, page.lang)}</span>
-                    </a>
-                  </h3>
-                  <p class="meta">{t(`orgType.${o.orgType}`)}</p>
+                  {o.logoUrl && <img class="org-card-logo" src={o.logoUrl} alt="" width="48" height="48" loading="lazy" />}
+                  <div>
+                    <h3>
+                      <a href={`/members/${o.slug}`}>
+                        <span class="acronym">{o.acronym}</span>
+                        <span class="org-name">{pickText(o.name, page.lang)}</span>
+                      </a>
+                    </h3>
+                    <p class="meta">{t(`orgType.${o.orgType}`)}</p>
+                    {o.chairYears.length > 0 && (
+                      <p class="meta">
+                        {t('members.chairedIn', { years: formatList(page.lang, o.chairYears.map((y) => formatYear(page.lang, y))) })}
+                      </p>
+                    )}
+                  </div>
                 </li>
               ))}
             </ul>
@@ -41,13 +94,26 @@ export async function membersPage(c: Context<AppEnv>) {
   ));
 }
 
-/** One organization's public page. */
+/** One organization's page: profile, chairing years, links, and its people for those allowed to see them. */
 export async function organizationPage(c: Context<AppEnv>) {
   const t = c.get('t');
-  const org = await getOrganization(c.get('ctx'), c.req.param('slug') ?? '');
+  const ctx = c.get('ctx');
+  const org = await getOrganization(ctx, c.req.param('slug') ?? '');
+  // The organization's people, for its own members and the coordinators (organization.members.read).
+  const people = can(ctx.actor, 'organization.members.read', { id: org.id })
+    ? (await listUsers(ctx, { organizationId: org.id, limit: 200 })).items.map((u) => ({
+        name: u.name,
+        email: u.email,
+        role: u.memberships.find((m) => m.organizationId === org.id)?.role ?? 'staff',
+      }))
+    : null;
   const lang = c.get('lang');
   const name = pickText(org.name, lang);
-  return renderPage(c, { title: `${org.acronym} — ${name}` }, () => (
+  const description = pickText(org.description, lang);
+  const canEdit = can(ctx.actor, 'organization.update', { id: org.id });
+  const focalPoints = people?.filter((p) => p.role === 'focal_point') ?? [];
+  const staff = people?.filter((p) => p.role === 'staff') ?? [];
+  return renderPage(c, { title: `${org.acronym} — ${name}`, description: description || undefined }, (page) => (
     <article class="org-page">
       <nav aria-label={t('nav.breadcrumb')} class="breadcrumb">
         <ol>
@@ -58,15 +124,25 @@ export async function organizationPage(c: Context<AppEnv>) {
         </ol>
       </nav>
       <header class="org-header">
-        {org.logoUrl && <img class="org-logo" src={org.logoUrl} alt="" width="96" height="96" />}
+        {org.logoUrl && <img class="org-logo" src={org.logoUrl} alt={t('org.logoAlt', { name: org.acronym })} width="112" height="112" />}
         <div>
-          <p class="eyebrow">{t(`orgKind.${org.kind}`)}</p>
+          <p class="eyebrow">
+            {t(`orgKind.${org.kind}`)}
+            {org.archived && <span class="badge badge-muted">{t('org.archived')}</span>}
+          </p>
           <h1>
             {name} <span class="acronym-inline">({org.acronym})</span>
           </h1>
+          {canEdit && (
+            <p class="header-actions">
+              <a class="button button-secondary button-small" href={`/admin/organizations/${org.slug}/edit`}>
+                {t('org.edit')}
+              </a>
+            </p>
+          )}
         </div>
       </header>
-      {pickText(org.description, lang) && <p class="lead">{pickText(org.description, lang)}</p>}
+      {description && <p class="lead">{description}</p>}
       <dl class="facts">
         <div>
           <dt>{t('org.type')}</dt>
@@ -75,13 +151,13 @@ export async function organizationPage(c: Context<AppEnv>) {
         {org.joinedYear && (
           <div>
             <dt>{t('org.joined')}</dt>
-            <dd>{org.joinedYear}</dd>
+            <dd>{formatYear(page.lang, org.joinedYear)}</dd>
           </div>
         )}
         {org.chairYears.length > 0 && (
           <div>
             <dt>{t('org.chaired')}</dt>
-            <dd>{org.chairYears.join(', ')}</dd>
+            <dd>{formatList(page.lang, org.chairYears.map((y) => formatYear(page.lang, y)))}</dd>
           </div>
         )}
         {org.website && (
@@ -103,6 +179,47 @@ export async function organizationPage(c: Context<AppEnv>) {
           </div>
         )}
       </dl>
+
+      {people && (
+        <section aria-labelledby="people-title" class="people">
+          <h2 id="people-title">{t('org.people.title')}</h2>
+          <p class="meta">{t('org.people.note')}</p>
+          {people.length === 0 ? (
+            <p class="empty">{t('org.people.none')}</p>
+          ) : (
+            <div class="two-columns">
+              <div>
+                <h3>{t('org.people.focalPoints')}</h3>
+                {focalPoints.length === 0 ? (
+                  <p class="empty">{t('org.people.noFocalPoint')}</p>
+                ) : (
+                  <ul class="people-list">
+                    {focalPoints.map((p) => (
+                      <li>
+                        <span class="person-name">{p.name}</span>
+                        <a href={`mailto:${p.email}`}>{p.email}</a>
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </div>
+              {staff.length > 0 && (
+                <div>
+                  <h3>{t('org.people.staff')}</h3>
+                  <ul class="people-list">
+                    {staff.map((p) => (
+                      <li>
+                        <span class="person-name">{p.name}</span>
+                        <a href={`mailto:${p.email}`}>{p.email}</a>
+                      </li>
+                    ))}
+                  </ul>
+                </div>
+              )}
+            </div>
+          )}
+        </section>
+      )}
     </article>
   ));
 }
