@@ -131,6 +131,12 @@ export type MailOutboxTable = {
   last_error: string | null;
 };
 
+export type PlatformStateTable = {
+  key: string;
+  value: ColumnType<unknown, string, string>;
+  updated_at: Timestamp;
+};
+
 export type Database = {
   schema_migrations: SchemaMigrationsTable;
   organizations: OrganizationsTable;
@@ -144,4 +150,5 @@ export type Database = {
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
   mail_outbox: MailOutboxTable;
+  platform_state: PlatformStateTable;
 };
