@@ -76,3 +76,16 @@ export async function makeToken(
 
 /** Authorization header for a token secret. */
 export const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
+
+/** The newest queued e-mail to an address, and the token of the first platform link in it. */
+export async function lastMailTo(env: TestEnv, address: string): Promise<{ subject: string; text: string; link: string | undefined; token: string | undefined } | undefined> {
+  const row = await env.db.kysely
+    .selectFrom('mail_outbox')
+    .select(['subject', 'text_body'])
+    .where('to_address', '=', address)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const link = /https?:\/\/\S+\/(?:password\/reset|invitations)\/([A-Za-z0-9_-]+)/.exec(row.text_body);
+  return { subject: row.subject, text: row.text_body, link: link?.[0], token: link?.[1] };
+}

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { setCookie } from 'hono/cookie';
 import { TOKEN_SCOPES } from '../../domain/actor.ts';
-import { AppError } from '../../domain/errors.ts';
+import type { AppError } from '../../domain/errors.ts';
 import { getAccountOverview, type AccountOverview } from '../../domain/identity/account.ts';
 import { PASSWORD_MIN_LENGTH } from '../../domain/identity/passwords.ts';
 import { signOutEverywhere } from '../../domain/identity/sessions.ts';
@@ -10,6 +10,7 @@ import { changePassword, updateUser } from '../../domain/identity/users.ts';
 import { LANGUAGES, pickText } from '../../domain/languages.ts';
 import { isLanguage, LANGUAGE_NAMES } from '../../i18n/i18n.ts';
 import type { AppEnv } from '../env.ts';
+import { toAppError } from '../problem.ts';
 import { clearSessionCookie } from '../middleware/actor.ts';
 import { rotateCsrfToken } from '../middleware/csrf.ts';
 import { LANGUAGE_COOKIE } from '../middleware/language.ts';
@@ -33,7 +34,8 @@ type AccountOpts = { forms?: Forms; created?: { name: string; secret: string }; 
 
 /** Errors a form on this page shows beside its fields; anything else goes to the error page. */
 function formError(err: unknown): AppError {
-  if (err instanceof AppError && ['VALIDATION_FAILED', 'FORBIDDEN', 'VERSION_CONFLICT', 'CONFLICT'].includes(err.code) && (err.fields.length > 0 || err.code === 'VERSION_CONFLICT')) return err;
+  const e = toAppError(err);
+  if (['VALIDATION_FAILED', 'FORBIDDEN', 'VERSION_CONFLICT', 'CONFLICT'].includes(e.code) && (e.fields.length > 0 || e.code === 'VERSION_CONFLICT')) return e;
   throw err;
 }
 

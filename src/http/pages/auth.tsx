@@ -7,6 +7,7 @@ import { PASSWORD_MIN_LENGTH } from '../../domain/identity/passwords.ts';
 import { signIn, signOut } from '../../domain/identity/sessions.ts';
 import { pickText } from '../../domain/languages.ts';
 import type { AppEnv } from '../env.ts';
+import { toAppError } from '../problem.ts';
 import { clearSessionCookie, sessionCookie, setSessionCookie } from '../middleware/actor.ts';
 import { rotateCsrfToken } from '../middleware/csrf.ts';
 import { LANGUAGE_COOKIE } from '../middleware/language.ts';
@@ -24,7 +25,8 @@ const str = (body: Body, key: string): string => {
 
 /** An AppError the forms show next to their fields; anything else goes to the error page. */
 function asFormError(err: unknown): AppError {
-  if (err instanceof AppError && ['VALIDATION_FAILED', 'UNAUTHENTICATED', 'RATE_LIMITED', 'CONFLICT', 'NOT_FOUND'].includes(err.code)) return err;
+  const e = toAppError(err);
+  if (['VALIDATION_FAILED', 'UNAUTHENTICATED', 'RATE_LIMITED', 'CONFLICT', 'NOT_FOUND'].includes(e.code)) return e;
   throw err;
 }
 
