@@ -53,6 +53,9 @@ export function toAppError(err: unknown): AppError {
   }
   const code = (err as { code?: string } | null)?.code;
   const text = String((err as { message?: unknown } | null)?.message ?? '');
+  if (code === '22021' || code === '22P05') {
+    return new AppError('VALIDATION_FAILED', 'Some text contains a character that cannot be stored (such as U+0000). Remove it and try again.', { cause: err });
+  }
   if (code === '53100' || code === 'ENOSPC' || /no space left on device/i.test(text)) {
     return new AppError('SERVICE_UNAVAILABLE', 'The server has run out of disk space, so the change was not saved. Try again once space has been freed.', { cause: err });
   }

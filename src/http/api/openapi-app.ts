@@ -1,5 +1,6 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { AppError } from '../../domain/errors.ts';
+import { findNulCharacters } from '../../lib/text.ts';
 import type { AppEnv } from '../env.ts';
 import { fieldErrors, STATUS_BY_CODE } from '../problem.ts';
 
@@ -12,6 +13,8 @@ export function apiRouter() {
         const prefix = target === 'json' || target === 'form' ? '' : (target ?? '');
         throw new AppError('VALIDATION_FAILED', 'Some fields are not valid.', { fields: fieldErrors(result.error as never, prefix) });
       }
+      const nul = findNulCharacters(result.data);
+      if (nul.length > 0) throw new AppError('VALIDATION_FAILED', 'Some fields are not valid.', { fields: nul });
       return undefined;
     },
   });
