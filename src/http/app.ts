@@ -107,7 +107,9 @@ export function createApp(services: AppServices): Hono<AppEnv> {
       err =
         error.status === 413
           ? new AppError('PAYLOAD_TOO_LARGE', error.message)
-          : new AppError(malformed ? 'MALFORMED_JSON' : 'BAD_REQUEST', malformed ? 'The request body is not valid JSON.' : error.message || 'The request could not be read.');
+          : error.status === 415 || /unsupported media type/i.test(error.message)
+            ? new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.')
+            : new AppError(malformed ? 'MALFORMED_JSON' : 'BAD_REQUEST', malformed ? 'The request body is not valid JSON.' : error.message || 'The request could not be read.');
     } else {
       err = toAppError(error);
     }

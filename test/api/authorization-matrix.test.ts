@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInvitation } from '../../src/domain/identity/invitations.ts';
+import { openApiDocument, buildApi } from '../../src/http/api/index.ts';
+import { createTestEnv, TestClient, type TestEnv } from '../support/app.ts';
+import { makeOrg, makeToken, makeUser, signIn, type TestUser } from '../support/factories.ts';
+import type { Organization } from '../../src/domain/organizations/organization-schemas.ts';
+
+/**
+ * Every API route × every kind of caller → allowed or denied. Routes are discovered from the
+ * router and the OpenAPI document, so a new route without a row here fails this test.
+ *
+ * ok: a 2xx answer. deny: 401 for visitors, 403 for everyone else. hidden: 404 (the record
+ * exists but is not this caller's to see, so its existence is not revealed).
+ */
+const ROLES = ['anonymous', 'staffA', 'focalA', 'staffB', 'coordinator', 'administrator'] as const;
+type Role = (typeof ROLES)[number];
+type Outcome = 'ok' | 'deny' | 'hidden';
+type Fixtures = {
+  env: TestEnv;
+  orgA: Organization;
+  orgB: Organization;
+  users: Record<Exclude<Role, 'anonymous'>, TestUser>;
+  seq: () => number;
+};
+type Req = { path: string; body?: unknown };
+type Entry = { request: (f: Fixtures, role: Role) => Req | Promise<Req>; expect: Record<Role, Outcome> };
+
+const all = (o: Outcome): Record<Role, Outcome> => ({ anonymous: o, staffA: o, focalA: o, staffB: o, coordinator: o, administrator: o });
+const signedIn = (o: Outcome): Record<Role, Outcome> => ({ ...all(o), anonymous: 'deny' });
+const only = (...roles: Role[]): Record<Role, Outcome> =>
+  Object.fromEntries(ROLES.map((r) => [r, roles.includes(r) ? 'ok' : 'deny'])) as Record<Role, Outcome>;
+
+const version = async (f: Fixtures, table: 'users' | 'organizations', id: string) =>
+  (await f.env.db.kysely.selectFrom(table).select('version').where('id', '=', id).executeTakeFirstOrThrow()).version;
+
+const MATRIX: Record<string, Entry> = {
+  'GET /api/v1/openapi.json': { request: () => ({ path: '/api/v1/openapi.json' }), expect: all('ok') },
+
+  'GET /api/v1/organizations': { request: () => ({ path: '/api/v1/organizations' }), expect: all('ok') },
+  'GET /api/v1/organizations/{id}': { request: (f) => ({ path: `/api/v1/organizations/${f.orgA.id}` }), expect: all('ok') },
+  'POST /api/v1/organizations': {
+    request: (f) => ({ path: '/api/v1/organizations', body: { kind: 'member', acronym: `MX${f.seq()}`, orgType: 'ngo', name: { en: 'Matrix org' } } }),
+    expect: only('administrator'),
+  },
+  'PATCH /api/v1/organizations/{id}': {
+    request: async (f) => ({ path: `/api/v1/organizations/${f.orgA.id}`, body: { version: await version(f, 'organizations', f.orgA.id), website: `https://a${f.seq()}.example` } }),
+    expect: only('focalA', 'administrator'),
+  },
+  'POST /api/v1/organizations/{id}/archive': {
+    request: async (f) => ({ path: `/api/v1/organizations/${(await makeOrg(f.env)).id}/archive` }),
+    expect: only('administrator'),
+  },
+  'POST /api/v1/organizations/{id}/restore': {
+    request: async (f) => ({ path: `/api/v1/organizations/${(await makeOrg(f.env)).id}/restore` }),
+    expect: only('administrator'),
+  },
+
+  'GET /api/v1/me': { request: () => ({ path: '/api/v1/me' }), expect: signedIn('ok') },
+  'GET /api/v1/users': { request: () => ({ path: '/api/v1/users' }), expect: only('coordinator', 'administrator') },
+  'POST /api/v1/users': {
+    request: (f) => ({ path: '/api/v1/users', body: { email: `matrix.${f.seq()}.${Date.now()}@example.org`, name: 'Matrix Person' } }),
+    expect: only('administrator'),
+  },
+  'GET /api/v1/users/{id}': { request: (f) => ({ path: `/api/v1/users/${f.users.staffA.id}` }), expect: only('staffA', 'coordinator', 'administrator') },
+  'PATCH /api/v1/users/{id}': {
+    request: async (f) => ({ path: `/api/v1/users/${f.users.staffA.id}`, body: { version: await version(f, 'users', f.users.staffA.id), name: `Staff A ${f.seq()}` } }),
+    expect: only('staffA', 'administrator'),
+  },
+  'PUT /api/v1/users/{id}/memberships': {
+    request: async (f) => ({ path: `/api/v1/users/${(await makeUser(f.env, { role: 'none' })).id}/memberships`, body: { memberships: [{ organizationId: f.orgA.id, role: 'staff' }] } }),
+    expect: only('administrator'),
+  },
+
+  'GET /api/v1/tokens': { request: () => ({ path: '/api/v1/tokens' }), expect: signedIn('ok') },
+  'POST /api/v1/tokens': { request: () => ({ path: '/api/v1/tokens', body: { name: 'matrix', scopes: ['read'] } }), expect: signedIn('ok') },
+  'DELETE /api/v1/tokens/{id}': {
+    request: async (f) => ({ path: `/api/v1/tokens/${(await makeToken(f.env, f.users.staffA)).token.id}` }),
+    expect: { anonymous: 'deny', staffA: 'ok', focalA: 'hidden', staffB: 'hidden', coordinator: 'hidden', administrator: 'ok' },
+  },
+
+  'GET /api/v1/invitations': { request: () => ({ path: '/api/v1/invitations' }), expect: only('focalA', 'administrator') },
+  'POST /api/v1/invitations': {
+    request: (f) => ({ path: '/api/v1/invitations', body: { email: `invite.${f.seq()}.${Date.now()}@example.org`, organizationId: f.orgA.id, role: 'staff' } }),
+    expect: only('focalA', 'administrator'),
+  },
+  'DELETE /api/v1/invitations/{id}': {
+    request: async (f) => ({
+      path: `/api/v1/invitations/${(await createInvitation(f.env.ctx(), { email: `revoke.${f.seq()}.${Date.now()}@example.org`, organizationId: f.orgA.id, role: 'staff' })).id}`,
+    }),
+    expect: only('focalA', 'administrator'),
+  },
+
+  'GET /api/v1/audit': { request: () => ({ path: '/api/v1/audit' }), expect: only('coordinator', 'administrator') },
+};
+
+let env: TestEnv;
+let fixtures: Fixtures;
+const clients = new Map<Role, TestClient>();
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  const orgA = await makeOrg(env);
+  const orgB = await makeOrg(env);
+  const users = {
+    staffA: await makeUser(env, { role: 'staff', org: orgA }),
+    focalA: await makeUser(env, { role: 'focal_point', org: orgA }),
+    staffB: await makeUser(env, { role: 'staff', org: orgB }),
+    coordinator: await makeUser(env, { role: 'coordinator' }),
+    administrator: await makeUser(env, { role: 'administrator' }),
+  };
+  let n = 0;
+  fixtures = { env, orgA, orgB, users, seq: () => ++n };
+  clients.set('anonymous', new TestClient(env.app));
+  for (const [role, user] of Object.entries(users)) {
+    const client = new TestClient(env.app);
+    await signIn(client, user);
+    clients.set(role as Role, client);
+  }
+});
+afterAll(() => env.close());
+
+/** Every API operation the application answers, as "METHOD /api/v1/path/{param}". */
+function discoveredRoutes(): string[] {
+  const found = new Set<string>();
+  for (const r of env.app.routes) {
+    if (r.method === 'ALL' || !r.path.startsWith('/api/v1/')) continue;
+    found.add(`${r.method} ${r.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`);
+  }
+  const doc = openApiDocument(buildApi()) as unknown as { paths: Record<string, Record<string, unknown>> };
+  for (const [path, ops] of Object.entries(doc.paths)) {
+    for (const method of Object.keys(ops)) if (['get', 'post', 'put', 'patch', 'delete'].includes(method)) found.add(`${method.toUpperCase()} /api/v1${path}`);
+  }
+  return [...found].sort();
+}
+
+describe('the authorization matrix', () => {
+  it('has a row for every API route, and no row for a route that does not exist', () => {
+    const routes = discoveredRoutes();
+    expect(routes.filter((r) => !(r in MATRIX)), 'routes without a row in MATRIX').toEqual([]);
+    expect(Object.keys(MATRIX).filter((r) => !routes.includes(r)), 'rows for routes that do not exist').toEqual([]);
+  });
+
+  for (const [route, entry] of Object.entries(MATRIX)) {
+    for (const role of ROLES) {
+      const expected = entry.expect[role];
+      it(`${route} as ${role}: ${expected}`, async () => {
+        const client = clients.get(role)!;
+        const method = route.split(' ')[0]!;
+        const req = await entry.request(fixtures, role);
+        const headers: Record<string, string> = {};
+        if (req.body !== undefined) headers['content-type'] = 'application/json';
+        if (method !== 'GET') headers['x-csrf-token'] = await client.csrf();
+        const res = await client.request(req.path, { method, headers, body: req.body === undefined ? undefined : JSON.stringify(req.body) });
+        const detail = `${res.status} ${res.status >= 300 ? await res.clone().text() : ''}`;
+        if (expected === 'ok') expect(res.status, detail).toBeGreaterThanOrEqual(200);
+        if (expected === 'ok') expect(res.status, detail).toBeLessThan(300);
+        if (expected === 'deny') expect(res.status, detail).toBe(role === 'anonymous' ? 401 : 403);
+        if (expected === 'hidden') expect(res.status, detail).toBe(404);
+      });
+    }
+  }
+});
