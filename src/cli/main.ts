@@ -1,36 +1,33 @@
-import { Command } from 'commander';
-import { ConfigError, loadConfig } from '../config/config.ts';
-import { DataDirLockedError } from '../db/lock.ts';
-import { startServer } from '../server.ts';
+import { Command, CommanderError } from 'commander';
+import { registerDatabaseCommands } from './database.ts';
+import { registerOpenApiCommand } from './openapi.ts';
+import { describeFailure, EXIT, note } from './runtime.ts';
+import { registerServeCommand } from './serve.ts';
+import { registerTokenCommands } from './tokens.ts';
+import { registerUserCommands } from './users.ts';
 
-const program = new Command('icat').description('ICAT Platform command line').showHelpAfterError();
+// The icat command. Each command parses its input, calls domain functions (as the system
+// administrator, or as a person with --as) and prints the result; it holds no SQL.
+const program = new Command('icat')
+  .description('ICAT Platform command line. Settings come from the environment (see README).')
+  .option('--as <email>', 'act as this person instead of the system administrator')
+  .showHelpAfterError()
+  .exitOverride();
 
-program
-  .command('serve')
-  .description('start the web server (migrates and creates demo content on first start)')
-  .action(async () => {
-    const config = loadConfig();
-    const started = performance.now();
-    const server = await startServer(config, {
-      onFirstStart: (lines) => {
-        process.stdout.write(`\n${lines.join('\n')}\n\n`);
-      },
-    });
-    process.stdout.write(`ICAT Platform is running at ${server.url} (ready in ${Math.round(performance.now() - started)} ms)\n`);
-    const stop = async () => {
-      await server.close();
-      process.exit(0);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+registerServeCommand(program);
+registerDatabaseCommands(program);
+registerUserCommands(program);
+registerTokenCommands(program);
+registerOpenApiCommand(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof ConfigError || err instanceof DataDirLockedError) {
-    process.stderr.write(`${err.message}\n`);
-    process.exit(2);
+  if (err instanceof CommanderError) {
+    // Help and version end with code 0; a usage error is invalid input.
+    process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.invalid);
   }
-  throw err;
+  const { message, exitCode } = describeFailure(err);
+  note(message);
+  process.exit(exitCode);
 }

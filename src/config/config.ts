@@ -1,36 +1,39 @@
 import path from 'node:path';
 import { z } from 'zod';
 
-const port = z.coerce.number().int().min(1).max(65535);
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+/** A whole number in a range; the message states the expected form. */
+const int = (min: number, max: number) => {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error: message }).int(message).min(min, message).max(max, message);
+};
+const port = int(1, 65535);
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false (or 1/0, yes/no)' }).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 /** Every setting the platform reads from the environment, with its expected form. */
 export const configSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development').describe('development, production or test'),
   PORT: port.default(3000).describe('TCP port the HTTP server listens on'),
   HOST: z.string().min(1).default('127.0.0.1').describe('interface to bind, e.g. 0.0.0.0'),
-  BASE_URL: z.url({ protocol: /^https?$/ }).optional().describe('public URL, e.g. https://icat.example.org'),
+  BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional().describe('public URL, e.g. https://icat.example.org'),
   DATA_DIR: z.string().min(1).default('./data').describe('folder for the embedded database and files'),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
     .optional()
     .describe('PostgreSQL server connection string; when unset the embedded database is used'),
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
-  SMTP_HOST: z.string().min(1).optional(),
-  SMTP_PORT: port.default(587),
-  SMTP_USER: z.string().optional(),
-  SMTP_PASSWORD: z.string().optional(),
-  SMTP_SECURE: bool.default(false),
-  MAIL_FROM: z.string().min(3).default('ICAT Platform <no-reply@localhost>'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(10080).default(120),
-  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(2160).default(168),
-  MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(1024 * 1024),
-  TRUST_PROXY: bool.default(false),
-  DEMO_CONTENT: bool.default(true),
+  DATABASE_POOL_SIZE: int(1, 100).default(10).describe('connections to the PostgreSQL server per process'),
+  SMTP_HOST: z.string().min(1).optional().describe('SMTP server for outgoing mail; when unset mail goes to DATA_DIR/outbox as .eml files'),
+  SMTP_PORT: port.default(587).describe('SMTP port'),
+  SMTP_USER: z.string().optional().describe('SMTP user name, if the server wants one'),
+  SMTP_PASSWORD: z.string().optional().describe('SMTP password'),
+  SMTP_SECURE: bool.default(false).describe('true for TLS from the start (port 465); false uses STARTTLS when offered'),
+  MAIL_FROM: z.string().min(3).default('ICAT Platform <no-reply@localhost>').describe('sender of outgoing mail, e.g. ICAT Platform <no-reply@icat.example.org>'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('fatal, error, warn, info, debug, trace or silent'),
+  SESSION_IDLE_MINUTES: int(5, 10080).default(120).describe('a session ends after this many minutes without a request'),
+  SESSION_ABSOLUTE_HOURS: int(1, 2160).default(168).describe('a session ends this many hours after sign-in, used or not'),
+  MAX_BODY_BYTES: int(1024, 1024 * 1024 * 1024).default(1024 * 1024).describe('largest accepted request body, in bytes'),
+  TRUST_PROXY: bool.default(false).describe('true behind a reverse proxy: take the client address from X-Forwarded-For'),
+  DEMO_CONTENT: bool.default(true).describe('create demo organizations and accounts on the first start of an empty database'),
 });
 
 export type Config = z.infer<typeof configSchema> & {
