@@ -6,6 +6,9 @@ import { createUser } from '../../src/domain/identity/users.ts';
 import { createOrganization } from '../../src/domain/organizations/organizations.ts';
 import { createTestEnv, type TestEnv } from '../support/app.ts';
 
+// Thousands of requests per property: allow minutes on a busy 2-core machine.
+const FUZZ_TIMEOUT = 300_000;
+
 // Property-based tests of the API's JSON inputs: whatever arrives, the answer is a 2xx or a
 // 4xx problem document — never a 5xx — and a refused request writes nothing.
 
@@ -87,7 +90,7 @@ describe('POST /api/v1/organizations under generated input', () => {
       }),
       { numRuns: 1500 },
     );
-  });
+  }, FUZZ_TIMEOUT);
 
   it('answers bodies that are not JSON at all with 400 MALFORMED_JSON', async () => {
     await fc.assert(
@@ -106,7 +109,7 @@ describe('POST /api/v1/organizations under generated input', () => {
       }),
       { numRuns: 1000 },
     );
-  });
+  }, FUZZ_TIMEOUT);
 });
 
 describe('PATCH /api/v1/organizations/{id} under generated input', () => {
@@ -121,5 +124,5 @@ describe('PATCH /api/v1/organizations/{id} under generated input', () => {
       }),
       { numRuns: 1000 },
     );
-  });
+  }, FUZZ_TIMEOUT);
 });
