@@ -1,10 +1,10 @@
 import type { Context } from 'hono';
 import { listAudit, type AuditEntryView } from '../../../domain/audit/list-audit.ts';
-import { AppError, forbidden } from '../../../domain/errors.ts';
+import { forbidden } from '../../../domain/errors.ts';
 import { can } from '../../../domain/policies.ts';
 import type { AppEnv } from '../../env.ts';
 import { Diff } from '../components/diff.tsx';
-import { emptyForm, ErrorSummary, formErrors, SelectField, TextField, type FormState } from '../components/form.tsx';
+import { emptyForm, ErrorSummary, expectedError, formErrors, SelectField, TextField, type FormState } from '../components/form.tsx';
 import { Pager } from '../components/pager.tsx';
 import { formatDateTime, isoDate } from '../format.ts';
 import type { PageContext } from '../page-context.ts';
@@ -70,8 +70,9 @@ export async function auditPage(c: Context<AppEnv>) {
       cursor,
       limit: 50,
     });
-  } catch (err) {
-    if (!(err instanceof AppError) || err.code !== 'VALIDATION_FAILED') throw err;
+  } catch (caught) {
+    const err = expectedError(caught, ['VALIDATION_FAILED']);
+    if (!err) throw caught;
     form = { values, errors: formErrors(t, c.get('lang'), err) };
     status = 422;
   }

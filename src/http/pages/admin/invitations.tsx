@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { AppError, forbidden } from '../../../domain/errors.ts';
+import { forbidden } from '../../../domain/errors.ts';
 import { MEMBERSHIP_ROLES, PLATFORM_ROLES, type Invitation, type InvitationInput } from '../../../domain/identity/identity-schemas.ts';
 import { createInvitation, listInvitations, revokeInvitation } from '../../../domain/identity/invitations.ts';
 import { LANGUAGES } from '../../../domain/languages.ts';
@@ -8,7 +8,7 @@ import { listOrganizations } from '../../../domain/organizations/organizations.t
 import { can } from '../../../domain/policies.ts';
 import { LANGUAGE_NAMES } from '../../../i18n/i18n.ts';
 import type { AppEnv } from '../../env.ts';
-import { ActionButton, Csrf, emptyForm, ErrorSummary, formErrors, SelectField, TextField, type FormState } from '../components/form.tsx';
+import { ActionButton, Csrf, emptyForm, ErrorSummary, expectedError, formErrors, SelectField, TextField, type FormState } from '../components/form.tsx';
 import { formatDate, isoDate } from '../format.ts';
 import { pageContext } from '../page-context.ts';
 import { renderPage } from '../render.tsx';
@@ -51,9 +51,9 @@ async function renderInvitations(c: Context<AppEnv>, form: FormState, status = 2
       <section aria-labelledby="invite-title" id="invite">
         <h2 id="invite-title">{t('admin.invitations.inviteTitle')}</h2>
         <ErrorSummary t={t} form={form} labels={labels} />
-        <form method="post" action="/admin/invitations" class="stack form-wide" novalidate>
+        <form method="post" action="/admin/invitations" class="stack" novalidate>
           <Csrf page={page} />
-          <div class="form-grid">
+          <div class="stack-fields">
             <TextField t={t} form={form} name="email" type="email" label={labels.email} required autocomplete="off" maxlength={254} />
             <TextField t={t} form={form} name="name" label={labels.name} hint={t('admin.invitations.nameHint')} maxlength={200} />
             <SelectField
@@ -181,8 +181,9 @@ export async function createInvitationAction(c: Context<AppEnv>) {
   try {
     await createInvitation(c.get('ctx'), input);
     return c.redirect('/admin/invitations?notice=invitationSent', 303);
-  } catch (err) {
-    if (!(err instanceof AppError) || !['VALIDATION_FAILED', 'CONFLICT'].includes(err.code)) throw err;
+  } catch (caught) {
+    const err = expectedError(caught, ['VALIDATION_FAILED', 'CONFLICT']);
+    if (!err) throw caught;
     const t = c.get('t');
     const errors = formErrors(t, c.get('lang'), err);
     if (err.code === 'CONFLICT' && errors.email) errors.email = t('admin.invitations.alreadyAccount');

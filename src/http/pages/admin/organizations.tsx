@@ -11,9 +11,9 @@ import {
   updateOrganization,
 } from '../../../domain/organizations/organizations.ts';
 import { can } from '../../../domain/policies.ts';
-import { direction, LANGUAGE_NAMES } from '../../../i18n/i18n.ts';
+import { direction } from '../../../i18n/i18n.ts';
 import type { AppEnv } from '../../env.ts';
-import { ActionButton, Csrf, emptyForm, ErrorSummary, fieldId, formErrors, SelectField, TextArea, TextField, type FormState } from '../components/form.tsx';
+import { ActionButton, Csrf, emptyForm, ErrorSummary, expectedError, fieldId, formErrors, SelectField, TextArea, TextField, type FormState } from '../components/form.tsx';
 import { Pager } from '../components/pager.tsx';
 import { formatDate, isoDate } from '../format.ts';
 import { pageContext, type PageContext } from '../page-context.ts';
@@ -107,8 +107,8 @@ function labels(t: PageContext['t']): Record<string, string> {
     logo: t('admin.org.logo.field'),
   };
   for (const l of LANGUAGES) {
-    out[`name.${l}`] = t('admin.org.field.nameIn', { language: LANGUAGE_NAMES[l] });
-    out[`description.${l}`] = t('admin.org.field.descriptionIn', { language: LANGUAGE_NAMES[l] });
+    out[`name.${l}`] = t('admin.org.field.nameIn', { language: t(`language.${l}`) });
+    out[`description.${l}`] = t('admin.org.field.descriptionIn', { language: t(`language.${l}`) });
   }
   return out;
 }
@@ -218,7 +218,7 @@ function renderForm(c: Context<AppEnv>, opts: FormPageOpts) {
         <fieldset>
           <legend>{t('admin.org.names')}</legend>
           <p class="hint">{t('admin.org.hint.names')}</p>
-          <div class="form-grid">
+          <div class="stack-fields">
             {LANGUAGES.map((l) => (
               <TextField t={t} form={form} name={`name.${l}`} label={fieldLabels[`name.${l}`]!} required={l === 'en'} lang={l} dir={direction(l)} maxlength={2000} />
             ))}
@@ -227,9 +227,11 @@ function renderForm(c: Context<AppEnv>, opts: FormPageOpts) {
         <fieldset>
           <legend>{t('admin.org.descriptions')}</legend>
           <p class="hint">{t('admin.org.hint.descriptions')}</p>
-          {LANGUAGES.map((l) => (
-            <TextArea t={t} form={form} name={`description.${l}`} label={fieldLabels[`description.${l}`]!} lang={l} dir={direction(l)} rows={2} />
-          ))}
+          <div class="stack-fields">
+            {LANGUAGES.map((l) => (
+              <TextArea t={t} form={form} name={`description.${l}`} label={fieldLabels[`description.${l}`]!} lang={l} dir={direction(l)} rows={2} />
+            ))}
+          </div>
         </fieldset>
         <fieldset>
           <legend>{t('admin.org.details')}</legend>
@@ -391,13 +393,13 @@ export async function organizationListPage(c: Context<AppEnv>) {
             <tbody>
               {result.items.map((o) => (
                 <tr class={o.archived ? 'row-muted' : undefined}>
-                  <th scope="row">
+                  <th scope="row" class="nowrap">
                     <a href={`/members/${o.slug}`}>{o.acronym}</a>
                     {o.archived && <span class="badge badge-muted">{t('org.archived')}</span>}
                   </th>
                   <td>{pickText(o.name, page.lang)}</td>
                   <td>{t(`orgKind.${o.kind}`)}</td>
-                  <td>
+                  <td class="nowrap">
                     <time datetime={isoDate(o.updatedAt)}>{formatDate(page.lang, o.updatedAt)}</time>
                   </td>
                   <td class="row-actions">
@@ -432,9 +434,10 @@ export async function createOrganizationAction(c: Context<AppEnv>) {
   try {
     const org = await createOrganization(c.get('ctx'), inputFrom(values, true) as unknown as OrganizationInput);
     return c.redirect(`/admin/organizations/${org.slug}/edit?notice=organizationCreated`, 303);
-  } catch (err) {
-    if (!(err instanceof AppError) || !(err.code === 'VALIDATION_FAILED' || err.code === 'CONFLICT')) throw err;
-    return renderForm(c, { mode: 'new', form: { values, errors: formErrors(c.get('t'), c.get('lang'), err, fieldOf) }, status: 422 });
+  } catch (caught) {
+    const err = expectedError(caught, ['VALIDATION_FAILED', 'CONFLICT']);
+    if (!err) throw caught;
+    return renderForm(c, { mode: 'new', form: { values, errors: formErrors(c.get('t'), c.get('lang'), err, fieldOf) }, status: err.code === 'CONFLICT' ? 409 : 422 });
   }
 }
 
@@ -458,8 +461,9 @@ export async function updateOrganizationAction(c: Context<AppEnv>) {
   try {
     const org = await updateOrganization(ctx, slug, { ...inputFrom(values, adminFields), version: Number(values.version) } as unknown as OrganizationPatch);
     return c.redirect(`/admin/organizations/${org.slug}/edit?notice=saved`, 303);
-  } catch (err) {
-    if (!(err instanceof AppError)) throw err;
+  } catch (caught) {
+    const err = expectedError(caught, ['VERSION_CONFLICT', 'VALIDATION_FAILED', 'CONFLICT']);
+    if (!err) throw caught;
     if (err.code === 'VERSION_CONFLICT' && err.current) {
       const current = err.current as Organization;
       const now = valuesOf(current);
@@ -478,9 +482,9 @@ export async function updateOrganizationAction(c: Context<AppEnv>) {
     }
     if (err.code === 'VALIDATION_FAILED' || err.code === 'CONFLICT') {
       const org = await getOrganization(ctx, slug);
-      return renderForm(c, { mode: 'edit', org, form: { values, errors: formErrors(t, c.get('lang'), err, fieldOf) }, status: 422 });
+      return renderForm(c, { mode: 'edit', org, form: { values, errors: formErrors(t, c.get('lang'), err, fieldOf) }, status: err.code === 'CONFLICT' ? 409 : 422 });
     }
-    throw err;
+    throw caught;
   }
 }
 
@@ -502,8 +506,9 @@ export async function uploadLogoAction(c: Context<AppEnv>) {
     const bytes = file instanceof File ? new Uint8Array(await file.arrayBuffer()) : new Uint8Array();
     const org = await setOrganizationLogo(ctx, slug, { bytes });
     return c.redirect(`/admin/organizations/${org.slug}/edit?notice=logoSaved`, 303);
-  } catch (err) {
-    if (!(err instanceof AppError) || !['VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'].includes(err.code)) throw err;
+  } catch (caught) {
+    const err = expectedError(caught, ['VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE']);
+    if (!err) throw caught;
     const org = await getOrganization(ctx, slug);
     const t = c.get('t');
     const message =

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { AppError, forbidden } from '../../../domain/errors.ts';
+import { forbidden } from '../../../domain/errors.ts';
 import { MEMBERSHIP_ROLES, PLATFORM_ROLES, type MembershipInput, type User } from '../../../domain/identity/identity-schemas.ts';
 import { deactivateUser, getUser, listUsers, setMemberships, updateUser } from '../../../domain/identity/users.ts';
 import { pickText } from '../../../domain/languages.ts';
@@ -8,7 +8,7 @@ import { listOrganizations } from '../../../domain/organizations/organizations.t
 import { can } from '../../../domain/policies.ts';
 import { LANGUAGE_NAMES, isLanguage } from '../../../i18n/i18n.ts';
 import type { AppEnv } from '../../env.ts';
-import { ActionButton, Csrf } from '../components/form.tsx';
+import { ActionButton, Csrf, expectedError } from '../components/form.tsx';
 import { Pager } from '../components/pager.tsx';
 import { formatDate, formatDateTime, isoDate } from '../format.ts';
 import { pageContext, type PageContext } from '../page-context.ts';
@@ -324,8 +324,9 @@ function userAction(run: (c: Context<AppEnv>, id: string, body: Body) => Promise
     try {
       await run(c, id, body);
       return c.redirect(`/admin/users/${id}?notice=${notice}`, 303);
-    } catch (err) {
-      if (!(err instanceof AppError) || !['CONFLICT', 'VERSION_CONFLICT', 'VALIDATION_FAILED'].includes(err.code)) throw err;
+    } catch (caught) {
+      const err = expectedError(caught, ['CONFLICT', 'VERSION_CONFLICT', 'VALIDATION_FAILED']);
+      if (!err) throw caught;
       const t = c.get('t');
       const user = await getUser(c.get('ctx'), id);
       const text =

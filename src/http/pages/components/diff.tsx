@@ -37,10 +37,38 @@ export function changedFields(before: unknown, after: unknown): FieldChange[] {
     .map((k) => ({ field: k, before: a.has(k) ? a.get(k) : undefined, after: b.has(k) ? b.get(k) : undefined }));
 }
 
-/** A before/after table of the changed fields of one audit entry. */
+/** A before/after table of the changed fields of one audit entry; a creation or deletion lists the values in a closed disclosure. */
 export function Diff({ t, before, after, caption }: { t: Translate; before: unknown; after: unknown; caption: string }) {
   const changes = changedFields(before, after);
   if (changes.length === 0) return <p class="meta">{t('audit.noFieldChanges')}</p>;
+  const oneSided = before === null || after === null || before === undefined || after === undefined;
+  if (oneSided) {
+    const created = after !== null && after !== undefined;
+    return (
+      <details class="diff-details">
+        <summary>{t(created ? 'audit.showValues' : 'audit.showRemoved', { count: changes.length })}</summary>
+        <table class="diff">
+          <caption class="visually-hidden">{caption}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('audit.field')}</th>
+              <th scope="col">{t('audit.value')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {changes.map((ch) => (
+              <tr>
+                <th scope="row">
+                  <code>{ch.field}</code>
+                </th>
+                <td>{(created ? ch.after : ch.before) || <span class="meta">—</span>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+    );
+  }
   return (
     <table class="diff">
       <caption class="visually-hidden">{caption}</caption>

@@ -1,6 +1,7 @@
 import type { Child } from 'hono/jsx';
-import type { AppError, FieldError } from '../../../domain/errors.ts';
+import type { AppError, ErrorCode, FieldError } from '../../../domain/errors.ts';
 import type { Translate } from '../../../i18n/i18n.ts';
+import { toAppError } from '../../problem.ts';
 import type { PageContext } from '../page-context.ts';
 
 /** What a form shows: the values to fill in and the error next to each field, by field name. */
@@ -33,6 +34,15 @@ export function fieldMessage(t: Translate, lang: string, f: FieldError, err?: Ap
   if (lang === 'en' && f.message && !/^(Invalid input|Too (small|big)|Expected)/i.test(f.message)) return f.message;
   const key = (f.code && CODE_KEYS[f.code]) ?? 'form.error.invalid';
   return t(key);
+}
+
+/**
+ * The error as an AppError when it is one of the expected, user-correctable kinds (a domain
+ * function's zod validation included); undefined for anything else, which the caller rethrows.
+ */
+export function expectedError(err: unknown, codes: readonly ErrorCode[]): AppError | undefined {
+  const e = toAppError(err);
+  return codes.includes(e.code) ? e : undefined;
 }
 
 /** Turns an AppError's field list into messages keyed by form field name. */
