@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { RegistryTables } from './schema-registry.ts';
 
 /** Column types of the database, kept in step with src/db/migrations by hand. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -137,7 +138,7 @@ export type PlatformStateTable = {
   updated_at: Timestamp;
 };
 
-export type Database = {
+export type Database = RegistryTables & {
   schema_migrations: SchemaMigrationsTable;
   organizations: OrganizationsTable;
   organization_chairs: OrganizationChairsTable;
