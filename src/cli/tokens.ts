@@ -15,10 +15,10 @@ export function registerTokenCommands(program: Command): void {
     .description('create an API token; prints the secret once')
     .requiredOption('--name <name>', 'what uses the token, e.g. "IATI sync"')
     .option('--user <email>', 'the person the token belongs to and acts as (default: the --as person)')
-    .option('--scope <scope>', `scopes: ${TOKEN_SCOPES.join(', ')}; repeatable or comma-separated (default: read)`, collect, [])
+    .option('--scope <scope>', `scopes: ${TOKEN_SCOPES.join(', ')}; repeatable or comma-separated (default: read)`, collect)
     .option('--org <org>', 'limit the token to one of the owner’s organizations (short name or id)')
     .option('--expires <date>', 'when the token stops working, ISO 8601 (e.g. 2026-12-31T00:00:00Z)')
-    .action(async (opts: { name: string; user?: string; scope: string[]; org?: string; expires?: string }, cmd: Command) => {
+    .action(async (opts: { name: string; user?: string; scope?: string[]; org?: string; expires?: string }, cmd: Command) => {
       await withDatabase(cmd, async ({ ctx }) => {
         let userId: string | undefined;
         if (opts.user) {
@@ -30,7 +30,7 @@ export function registerTokenCommands(program: Command): void {
         const organizationId = opts.org ? (await getOrganization(ctx, opts.org)).id : undefined;
         const { token: created, secret } = await createApiToken(ctx, {
           name: opts.name,
-          scopes: (opts.scope.length > 0 ? opts.scope : ['read']) as (typeof TOKEN_SCOPES)[number][],
+          scopes: (opts.scope?.length ? opts.scope : ['read']) as (typeof TOKEN_SCOPES)[number][],
           ...(userId && { userId }),
           ...(organizationId && { organizationId }),
           ...(opts.expires && { expiresAt: opts.expires }),

@@ -36,14 +36,14 @@ export function registerUserCommands(program: Command): void {
     .requiredOption('--email <email>', 'e-mail address (the sign-in name)')
     .requiredOption('--name <name>', 'full name')
     .addOption(new Option('--role <role>', 'platform role').choices([...PLATFORM_ROLES]))
-    .option('--member <org:role>', `membership, e.g. iom:focal_point (role: ${MEMBERSHIP_ROLES.join(' or ')}); repeatable`, collect, [])
+    .option('--member <org:role>', `membership, e.g. iom:focal_point (role: ${MEMBERSHIP_ROLES.join(' or ')}); repeatable`, collect)
     .addOption(new Option('--language <code>', 'preferred language').choices([...LANGUAGES]))
     .option('--password-stdin', 'read the password from standard input instead of generating one')
-    .action(async (opts: { email: string; name: string; role?: string; member: string[]; language?: string; passwordStdin?: boolean }, cmd: Command) => {
+    .action(async (opts: { email: string; name: string; role?: string; member?: string[]; language?: string; passwordStdin?: boolean }, cmd: Command) => {
       const given = opts.passwordStdin ? await readStdin() : undefined;
       await withDatabase(cmd, async ({ ctx }) => {
         const memberships: MembershipInput[] = [];
-        if (opts.member.length > 0) {
+        if (opts.member?.length) {
           const { byKey } = await organizationIndex(ctx);
           for (const m of opts.member) {
             const [org = '', role = 'staff'] = m.split(':');

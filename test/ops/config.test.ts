@@ -36,8 +36,18 @@ describe('loadConfig', () => {
     for (const key of ['PORT', 'BASE_URL', 'SMTP_SECURE', 'LOG_LEVEL']) expect(message).toContain(`${key}=`);
   });
 
-  it('describes every setting (the README table is built from these descriptions)', () => {
+  it('describes every setting, so that a wrong value is reported with its expected form', () => {
     for (const [key, field] of Object.entries(configSchema.shape)) expect(field.description, key).toBeTruthy();
+  });
+
+  it('has every setting in the README configuration table, with its default', () => {
+    const readme = fs.readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
+    const defaults = loadConfig({}) as unknown as Record<string, unknown>;
+    for (const key of Object.keys(configSchema.shape)) {
+      const row = readme.split('\n').find((l) => l.startsWith(`| \`${key}\` |`));
+      expect(row, `README.md needs a row for ${key}`).toBeDefined();
+      if (defaults[key] !== undefined) expect(row, `README.md should give the default of ${key}`).toContain(`\`${String(defaults[key])}\``);
+    }
   });
 });
 
