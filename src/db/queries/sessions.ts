@@ -92,3 +92,12 @@ export async function recordThrottleFailure(db: Executor, key: string, limit: nu
 export async function clearThrottle(db: Executor, key: string): Promise<void> {
   await db.deleteFrom('sign_in_throttle').where('key', '=', key).execute();
 }
+
+/** Forgets counters whose window and lock are long over (housekeeping at sign-in). */
+export async function pruneThrottle(db: Executor): Promise<void> {
+  await db
+    .deleteFrom('sign_in_throttle')
+    .where('window_start', '<', sql<Date>`now() - interval '1 day'`)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', sql<Date>`now()`)]))
+    .execute();
+}

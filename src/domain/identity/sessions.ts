@@ -3,11 +3,13 @@ import type { Config } from '../../config/config.ts';
 import { withTransaction, type Db, type Executor } from '../../db/database.ts';
 import {
   clearThrottle,
+  deleteExpiredSessions,
   deleteSession,
   deleteUserSessions,
   findSession,
   insertSession,
   listUserSessions,
+  pruneThrottle,
   readThrottle,
   recordThrottleFailure,
   touchSession,
@@ -113,6 +115,9 @@ export async function signIn(ctx: DomainContext, raw: SignInInput, opts: { previ
   return withTransaction(ctx.db, async (tx) => {
     if (opts.previousSessionSecret) await deleteSession(tx, hashSessionSecret(opts.previousSessionSecret));
     await clearThrottle(tx, keys[0]!);
+    // Housekeeping rides along with sign-ins: expired sessions and stale counters go.
+    await deleteExpiredSessions(tx, ctx.config.SESSION_IDLE_MINUTES);
+    await pruneThrottle(tx);
     const session = await startSession(tx, ctx.config, actor.userId, { userAgent: opts.userAgent, ip: ctx.ip });
     await touchLastSignIn(tx, actor.userId);
     const signedIn: UserActor = { ...actor, sessionId: session.idHash };
