@@ -160,6 +160,8 @@ export async function writeBackup(db: Db, file: string, opts: { onProgress?: Pro
     out.once('error', reject);
     gzip.once('error', reject);
   });
+  // Awaited on success; on failure the catch below reports the first error instead.
+  finished.catch(() => undefined);
   gzip.pipe(out);
   const hash = createHash('sha256');
   const emit = async (line: string) => {
