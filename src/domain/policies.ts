@@ -73,6 +73,8 @@ export const policies = {
   /** Manage one's own account (password, sessions): people only, never through a token. */
   'account.manage': { scope: null, allow: (a) => a.kind === 'user' && a.userId !== 'system' } as Rule<void>,
   'audit.read': { scope: 'read', allow: (a) => isCoordinator(a) } as Rule<void>,
+  /** Load IATI codelists and edit taxonomy terms: administrators. */
+  'reference.manage': { scope: 'admin', allow: (a) => isAdmin(a) } as Rule<void>,
   /** Back up or restore the whole database (CLI): administrators only, never through a token. */
   'database.backup': { scope: null, allow: (a) => isAdmin(a) } as Rule<void>,
   'database.restore': { scope: null, allow: (a) => isAdmin(a) } as Rule<void>,
