@@ -91,6 +91,13 @@ const MATRIX: Record<string, Entry> = {
   },
 
   'GET /api/v1/audit': { request: () => ({ path: '/api/v1/audit' }), expect: only('coordinator', 'administrator') },
+
+  'GET /api/v1/reference/countries': { request: () => ({ path: '/api/v1/reference/countries?region=002' }), expect: all('ok') },
+  'GET /api/v1/reference/regions': { request: () => ({ path: '/api/v1/reference/regions' }), expect: all('ok') },
+  'GET /api/v1/reference/taxonomies': { request: () => ({ path: '/api/v1/reference/taxonomies' }), expect: all('ok') },
+  'GET /api/v1/reference/taxonomies/{taxonomy}': { request: () => ({ path: '/api/v1/reference/taxonomies/pillar' }), expect: all('ok') },
+  'GET /api/v1/reference/codelists': { request: () => ({ path: '/api/v1/reference/codelists' }), expect: all('ok') },
+  'GET /api/v1/reference/codelists/{name}': { request: () => ({ path: '/api/v1/reference/codelists/ActivityStatus' }), expect: all('ok') },
 };
 
 let env: TestEnv;

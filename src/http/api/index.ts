@@ -1,5 +1,6 @@
 import { apiRouter } from './openapi-app.ts';
 import { organizationRoutes } from './organizations.ts';
+import { referenceRoutes } from './reference.ts';
 import { auditRoutes } from './audit.ts';
 import { invitationRoutes } from './invitations.ts';
 import { tokenRoutes } from './tokens.ts';
@@ -28,6 +29,7 @@ export function buildApi() {
   api.route('/', tokenRoutes);
   api.route('/', invitationRoutes);
   api.route('/', auditRoutes);
+  api.route('/', referenceRoutes);
   api.get('/openapi.json', (c) => c.json(openApiDocument(api)));
   return api;
 }
