@@ -8,6 +8,7 @@ import { createApp } from './http/app.ts';
 import { loadAssets } from './http/assets.ts';
 import type { AppServices } from './http/env.ts';
 import { createMailer } from './mail/create-mailer.ts';
+import { syncReferenceData } from './domain/reference/sync-reference-data.ts';
 import { seedOnFirstStart } from './seed/first-start.ts';
 
 export type RunningServer = { url: string; services: AppServices; close(): Promise<void> };
@@ -22,8 +23,9 @@ export function buildServices(config: Config, db: Db, logger: Logger): AppServic
 }
 
 /**
- * Starts the platform: opens and migrates the database, creates demo content on first start,
- * delivers queued mail in the background and serves HTTP until closed.
+ * Starts the platform: opens and migrates the database, brings the reference data up to date,
+ * creates demo content on first start, delivers queued mail in the background and serves HTTP
+ * until closed.
  */
 export async function startServer(config: Config, opts: { logger?: Logger; onFirstStart?: (lines: string[]) => void } = {}): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger(config);
@@ -33,6 +35,8 @@ export async function startServer(config: Config, opts: { logger?: Logger; onFir
   try {
     const result = await migrate(db.kysely);
     if (result.applied.length > 0) logger.info({ applied: result.applied }, 'migrations applied');
+    // Countries, regions, taxonomies and built-in codelists: every start, one query when unchanged.
+    await syncReferenceData({ db, logger });
     const services = buildServices(config, db, logger);
     if (config.DEMO_CONTENT) {
       const lines = await seedOnFirstStart({ db, config, logger });

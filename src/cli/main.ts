@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerDatabaseCommands } from './database.ts';
 import { registerOpenApiCommand } from './openapi.ts';
+import { registerReferenceCommands } from './reference.ts';
 import { describeFailure, EXIT, note } from './runtime.ts';
 import { registerServeCommand } from './serve.ts';
 import { registerTokenCommands } from './tokens.ts';
@@ -18,6 +19,7 @@ registerServeCommand(program);
 registerDatabaseCommands(program);
 registerUserCommands(program);
 registerTokenCommands(program);
+registerReferenceCommands(program);
 registerOpenApiCommand(program);
 
 try {

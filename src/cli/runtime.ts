@@ -8,6 +8,7 @@ import { openConfiguredDatabase } from '../db/open-from-config.ts';
 import { systemActor, type Actor } from '../domain/actor.ts';
 import type { DomainContext } from '../domain/context.ts';
 import { AppError } from '../domain/errors.ts';
+import { syncReferenceData } from '../domain/reference/sync-reference-data.ts';
 import { listUsers, loadUserActor } from '../domain/identity/users.ts';
 
 /** Exit codes of the icat command, documented in the README. */
@@ -58,7 +59,8 @@ export type CliSession = {
 /**
  * Runs a command against the configured database: validates the configuration, opens the
  * database (taking the data-directory lock of the embedded one), applies pending migrations,
- * and acts as the system administrator or, with --as, as the named person.
+ * brings the reference data up to date (as a start does), and acts as the system administrator
+ * or, with --as, as the named person.
  */
 export async function withDatabase<T>(command: Command, fn: (s: CliSession) => Promise<T>, opts: { quiet?: boolean } = {}): Promise<T> {
   const config = loadConfig();
@@ -66,6 +68,7 @@ export async function withDatabase<T>(command: Command, fn: (s: CliSession) => P
   try {
     const migrations = await migrate(db.kysely);
     if (migrations.applied.length > 0 && !opts.quiet) note(`Applied migrations: ${migrations.applied.join(', ')}`);
+    await syncReferenceData({ db });
     const as = (command.optsWithGlobals() as { as?: string }).as;
     const actor = as ? await actorByEmail(db, config, as) : systemActor;
     return await fn({ config, db, ctx: { db, config, actor }, migrations });

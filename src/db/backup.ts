@@ -7,6 +7,7 @@ import zlib from 'node:zlib';
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Db, Tx } from './database.ts';
+import { REFERENCE_TABLES } from './queries/reference.ts';
 import type { Database } from './schema.ts';
 
 /**
@@ -366,10 +367,14 @@ export async function checkRestoreTarget(db: Db, header: BackupHeader): Promise<
   if (differ.length > 0) throw new BackupLevelError(header.migrationLevel, level, ` (tables differ: ${differ.join(', ')})`);
 }
 
-/** True when no table other than schema_migrations holds a row. */
+/**
+ * True when no table holds a row, apart from schema_migrations, platform_state and the
+ * reference data every start writes by itself (a fresh installation is still empty).
+ */
 export async function isDatabaseEmpty(db: Db): Promise<boolean> {
+  const regenerated = new Set<string>(['schema_migrations', 'platform_state', ...REFERENCE_TABLES]);
   for (const t of await listTables(db.kysely)) {
-    if (t.name === 'schema_migrations') continue;
+    if (regenerated.has(t.name)) continue;
     const r = await sql<{ any: boolean }>`select exists (select 1 from ${ident(t.name)}) as any`.execute(db.kysely);
     if (r.rows[0]?.any) return false;
   }

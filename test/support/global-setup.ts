@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
+import { syncReferenceData } from '../../src/domain/reference/sync-reference-data.ts';
 import { TEST_DATABASE_URL } from './env.ts';
 
 declare module 'vitest' {
@@ -15,7 +16,8 @@ declare module 'vitest' {
 }
 
 /**
- * Migrates one template database for the whole run; each test file then clones it.
+ * Migrates one template database for the whole run, with the reference data a start writes
+ * (countries, regions, taxonomies, built-in codelists); each test file then clones it.
  * Embedded: a dumped data directory in a temporary file. Server: a template database.
  */
 export default async function setup(project: TestProject) {
@@ -29,6 +31,7 @@ export default async function setup(project: TestProject) {
     url.pathname = `/${name}`;
     const db = await openDatabase({ databaseUrl: url.toString(), poolSize: 1 });
     await migrate(db.kysely);
+    await syncReferenceData({ db });
     await db.close();
     project.provide('templateDatabase', name);
     project.provide('templateDump', '');
@@ -39,6 +42,7 @@ export default async function setup(project: TestProject) {
   }
   const db = await openDatabase({ memory: true });
   await migrate(db.kysely);
+  await syncReferenceData({ db });
   const dump = await db.lite!.dumpDataDir('none');
   await db.close();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'icat-test-'));
