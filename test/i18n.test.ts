@@ -3,7 +3,7 @@ import { LANGUAGES, type Language } from '../src/domain/languages.ts';
 import { missingKeys, translator } from '../src/i18n/i18n.ts';
 import { createTestEnv, TestClient, type TestEnv } from './support/app.ts';
 import { makeOrg, makeUser, signIn, type TestUser } from './support/factories.ts';
-import { untranslatedKeys } from './support/html.ts';
+import { inlineCode, untranslatedKeys } from './support/html.ts';
 
 const PLURAL = /_(zero|one|two|few|many|other)$/;
 /** Keys without their plural suffix: languages have different plural forms (Chinese only "other"). */
@@ -33,6 +33,14 @@ describe('untranslatedKeys', () => {
       'home.nothing.here',
       'admin.missing',
       '{{name}}',
+    ]);
+  });
+
+  it('inlineCode finds inline scripts, styles and handlers but not script files', () => {
+    expect(inlineCode('<script type="module" src="/a.js"></script><p style="color:red" onclick="x()">a</p><script>1</script>')).toEqual([
+      '<script>',
+      ' style="color:red"',
+      ' onclick="x()"',
     ]);
   });
 
@@ -77,6 +85,7 @@ describe('every page', () => {
       const html = await (await client.request(path)).text();
       expect(html, path).toContain(`lang="${lang}"`);
       expect(untranslatedKeys(html), `${path} in ${lang}`).toEqual([]);
+      expect(inlineCode(html), path).toEqual([]);
     }
   });
 
@@ -87,7 +96,9 @@ describe('every page', () => {
     for (const path of adminPages()) {
       const res = await client.request(path);
       expect(res.status, path).toBe(200);
-      expect(untranslatedKeys(await res.text()), `${path} in ${lang}`).toEqual([]);
+      const html = await res.text();
+      expect(untranslatedKeys(html), `${path} in ${lang}`).toEqual([]);
+      expect(inlineCode(html), path).toEqual([]);
     }
   });
 });

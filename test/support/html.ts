@@ -26,3 +26,12 @@ export function untranslatedKeys(html: string): string[] {
   const text = readableText(html);
   return [...new Set([...(text.match(KEY) ?? []), ...(text.match(/\{\{\s*\w+\s*\}\}/g) ?? [])])];
 }
+
+/** Inline scripts, inline styles and event-handler attributes: the security policy forbids all three. */
+export function inlineCode(html: string): string[] {
+  return [
+    ...(html.match(/<script(?![^>]*\bsrc=)[^>]*>/g) ?? []),
+    ...(html.match(/\sstyle="[^"]*"/g) ?? []),
+    ...(html.match(/\son[a-z]+="[^"]*"/g) ?? []),
+  ];
+}

@@ -74,7 +74,7 @@ function Prose({ text }: { text: string | undefined }) {
 }
 
 /** A short human reading of a schema's type: `string | null`, `array of Organization`, … */
-function TypeLabel({ schema }: { schema: Schema | undefined }): Child {
+function TypeLabel({ schema, t }: { schema: Schema | undefined; t: PageContext['t'] }): Child {
   if (!schema) return <span>any</span>;
   if (schema.$ref) {
     const name = refName(schema.$ref);
@@ -87,7 +87,7 @@ function TypeLabel({ schema }: { schema: Schema | undefined }): Child {
         {variants.map((v, i) => (
           <>
             {i > 0 && ' | '}
-            <TypeLabel schema={v} />
+            <TypeLabel schema={v} t={t} />
           </>
         ))}
       </>
@@ -98,7 +98,7 @@ function TypeLabel({ schema }: { schema: Schema | undefined }): Child {
     const rest = types.filter((x) => x !== 'array');
     return (
       <>
-        array of <TypeLabel schema={schema.items} />
+        {t('apiRef.arrayOf')} <TypeLabel schema={schema.items} t={t} />
         {rest.length > 0 && ` | ${rest.join(' | ')}`}
       </>
     );
@@ -171,7 +171,7 @@ function FieldTable({ page, rows, caption }: { page: PageContext; rows: FieldRow
                 {r.required && <span class="badge badge-required">{t('apiRef.required')}</span>}
               </th>
               <td>
-                <TypeLabel schema={r.schema} />
+                <TypeLabel schema={r.schema} t={t} />
               </td>
               <td>
                 <Prose text={r.schema.description} />
@@ -231,7 +231,7 @@ function OperationBlock({ page, doc, method, path, op }: { page: PageContext; do
                     </th>
                     <td>{t(`apiRef.location.${p.in}`, { defaultValue: p.in })}</td>
                     <td>
-                      <TypeLabel schema={p.schema} />
+                      <TypeLabel schema={p.schema} t={t} />
                     </td>
                     <td>
                       <Prose text={p.description ?? p.schema?.description} />
@@ -258,7 +258,7 @@ function OperationBlock({ page, doc, method, path, op }: { page: PageContext; do
               <>
                 {' '}
                 <span class="meta">
-                  (<TypeLabel schema={body[1].schema} />)
+                  (<TypeLabel schema={body[1].schema} t={t} />)
                 </span>
               </>
             )}
@@ -284,7 +284,7 @@ function OperationBlock({ page, doc, method, path, op }: { page: PageContext; do
                     {content[1].schema && (
                       <>
                         {' '}
-                        <TypeLabel schema={content[1].schema} />
+                        <TypeLabel schema={content[1].schema} t={t} />
                       </>
                     )}
                   </>
