@@ -7,7 +7,7 @@ import zlib from 'node:zlib';
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Db, Tx } from './database.ts';
-import { REFERENCE_TABLES } from './queries/reference.ts';
+import { hasOrganizationsOrUsers } from './queries/platform-state.ts';
 import type { Database } from './schema.ts';
 
 /**
@@ -368,17 +368,12 @@ export async function checkRestoreTarget(db: Db, header: BackupHeader): Promise<
 }
 
 /**
- * True when no table holds a row, apart from schema_migrations, platform_state and the
- * reference data every start writes by itself (a fresh installation is still empty).
+ * True when the database holds nothing of its users: no organization and no account (all other
+ * content belongs to one of them). Reference data and the audit entries of its start-up sync,
+ * which every fresh installation has, do not count.
  */
 export async function isDatabaseEmpty(db: Db): Promise<boolean> {
-  const regenerated = new Set<string>(['schema_migrations', 'platform_state', ...REFERENCE_TABLES]);
-  for (const t of await listTables(db.kysely)) {
-    if (regenerated.has(t.name)) continue;
-    const r = await sql<{ any: boolean }>`select exists (select 1 from ${ident(t.name)}) as any`.execute(db.kysely);
-    if (r.rows[0]?.any) return false;
-  }
-  return true;
+  return !(await hasOrganizationsOrUsers(db.kysely));
 }
 
 export type RestoreSummary = { tables: { name: string; rows: number }[]; header: BackupHeader };
