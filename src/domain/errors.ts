@@ -35,7 +35,14 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-export type FieldError = { path: string; message: string; code?: string };
+export type FieldError = {
+  path: string;
+  message: string;
+  code?: string;
+  /** For graded validation (activities): how serious the problem is, and what to do about it. */
+  severity?: 'critical' | 'error' | 'warning';
+  hint?: string;
+};
 
 export type AppErrorOptions = {
   fields?: FieldError[];

@@ -73,6 +73,15 @@ export const policies = {
   /** Manage one's own account (password, sessions): people only, never through a token. */
   'account.manage': { scope: null, allow: (a) => a.kind === 'user' && a.userId !== 'system' } as Rule<void>,
   'audit.read': { scope: 'read', allow: (a) => isCoordinator(a) } as Rule<void>,
+  /** Create, replace, delete or restore an activity: staff of its owner organization, or an administrator. */
+  'activity.create': { scope: 'write', allow: (a, r: { ownerOrganizationId: string }) => isAdmin(a) || belongsTo(a, r.ownerOrganizationId) } as Rule<{ ownerOrganizationId: string }>,
+  'activity.update': { scope: 'write', allow: (a, r: { ownerOrganizationId: string }) => isAdmin(a) || belongsTo(a, r.ownerOrganizationId) } as Rule<{ ownerOrganizationId: string }>,
+  'activity.delete': { scope: 'write', allow: (a, r: { ownerOrganizationId: string }) => isAdmin(a) || belongsTo(a, r.ownerOrganizationId) } as Rule<{ ownerOrganizationId: string }>,
+  /** An activity's version history: those who may edit it, and coordinators. */
+  'activity.history': {
+    scope: 'read',
+    allow: (a, r: { ownerOrganizationId: string }) => isCoordinator(a) || belongsTo(a, r.ownerOrganizationId),
+  } as Rule<{ ownerOrganizationId: string }>,
   /** Load IATI codelists and edit taxonomy terms: administrators. */
   'reference.manage': { scope: 'admin', allow: (a) => isAdmin(a) } as Rule<void>,
   /** Back up or restore the whole database (CLI): administrators only, never through a token. */

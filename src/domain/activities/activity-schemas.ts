@@ -159,6 +159,7 @@ export const provenanceSchema = z.strictObject({
   importedAt: z.string().nullable().optional(),
   lastUpdatedDatetime: z.string().nullable().optional(),
   relevance: z.array(z.string().max(500)).max(50).optional(),
+  note: z.string().max(1000).nullable().optional().describe('A word on where the record comes from, e.g. that it is demo content'),
 });
 
 /** Everything a client sends to create or replace an activity. */
