@@ -4,6 +4,8 @@ import { openApiDocument, buildApi } from '../../src/http/api/index.ts';
 import { createTestEnv, TestClient, type TestEnv } from '../support/app.ts';
 import { makeOrg, makeToken, makeUser, signIn, type TestUser } from '../support/factories.ts';
 import type { Organization } from '../../src/domain/organizations/organization-schemas.ts';
+import { deleteActivity } from '../../src/domain/activities/delete-activity.ts';
+import { activityInput, makeActivity } from '../support/activities.ts';
 
 /**
  * Every API route × every kind of caller → allowed or denied. Routes are discovered from the
@@ -98,6 +100,39 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/v1/reference/taxonomies/{taxonomy}': { request: () => ({ path: '/api/v1/reference/taxonomies/pillar' }), expect: all('ok') },
   'GET /api/v1/reference/codelists': { request: () => ({ path: '/api/v1/reference/codelists' }), expect: all('ok') },
   'GET /api/v1/reference/codelists/{name}': { request: () => ({ path: '/api/v1/reference/codelists/ActivityStatus' }), expect: all('ok') },
+
+  // Activities: a public record of organization A unless said otherwise; each change on a fresh one.
+  'POST /api/v1/activities/validate': { request: (f) => ({ path: '/api/v1/activities/validate', body: activityInput(f.orgA.id) }), expect: all('ok') },
+  'POST /api/v1/activities': {
+    request: (f) => ({ path: '/api/v1/activities', body: activityInput(f.orgA.id, { visibility: 'draft' }) }),
+    expect: only('staffA', 'focalA', 'administrator'),
+  },
+  'GET /api/v1/activities/{id}': { request: async (f) => ({ path: `/api/v1/activities/${(await makeActivity(f.env, f.orgA.id)).id}` }), expect: all('ok') },
+  'PUT /api/v1/activities/{id}': {
+    request: async (f) => {
+      const a = await makeActivity(f.env, f.orgA.id);
+      return { path: `/api/v1/activities/${a.id}`, body: { ...activityInput(f.orgA.id), version: a.version } };
+    },
+    expect: only('staffA', 'focalA', 'administrator'),
+  },
+  'DELETE /api/v1/activities/{id}': { request: async (f) => ({ path: `/api/v1/activities/${(await makeActivity(f.env, f.orgA.id)).id}` }), expect: only('staffA', 'focalA', 'administrator') },
+  'POST /api/v1/activities/{id}/restore': {
+    request: async (f) => {
+      const a = await makeActivity(f.env, f.orgA.id);
+      await deleteActivity(f.env.ctx(), a.id);
+      return { path: `/api/v1/activities/${a.id}/restore` };
+    },
+    // A deleted record is hidden from those who may neither restore it nor coordinate.
+    expect: { anonymous: 'deny', staffA: 'ok', focalA: 'ok', staffB: 'hidden', coordinator: 'deny', administrator: 'ok' },
+  },
+  'GET /api/v1/activities/{id}/versions': {
+    request: async (f) => ({ path: `/api/v1/activities/${(await makeActivity(f.env, f.orgA.id)).id}/versions` }),
+    expect: only('staffA', 'focalA', 'coordinator', 'administrator'),
+  },
+  'GET /api/v1/activities/{id}/versions/{a}/diff/{b}': {
+    request: async (f) => ({ path: `/api/v1/activities/${(await makeActivity(f.env, f.orgA.id)).id}/versions/1/diff/1` }),
+    expect: only('staffA', 'focalA', 'coordinator', 'administrator'),
+  },
 };
 
 let env: TestEnv;

@@ -1,3 +1,4 @@
+import { activityRoutes } from './activities.ts';
 import { apiRouter } from './openapi-app.ts';
 import { organizationRoutes } from './organizations.ts';
 import { referenceRoutes } from './reference.ts';
@@ -30,6 +31,7 @@ export function buildApi() {
   api.route('/', invitationRoutes);
   api.route('/', auditRoutes);
   api.route('/', referenceRoutes);
+  api.route('/', activityRoutes);
   api.get('/openapi.json', (c) => c.json(openApiDocument(api)));
   return api;
 }

@@ -29,7 +29,17 @@ export const problemSchema = z
     detail: z.string(),
     instance: z.string().optional(),
     requestId: z.string().optional(),
-    errors: z.array(z.object({ path: z.string(), message: z.string(), code: z.string().optional() })).optional(),
+    errors: z
+      .array(
+        z.object({
+          path: z.string(),
+          message: z.string(),
+          code: z.string().optional(),
+          severity: z.enum(['critical', 'error', 'warning']).optional().openapi({ description: 'Graded validation (activities): a draft saves with errors; publishing needs none.' }),
+          hint: z.string().optional().openapi({ description: 'What to do about it' }),
+        }),
+      )
+      .optional(),
     current: z.unknown().optional(),
   })
   .openapi('Problem');
