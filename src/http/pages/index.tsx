@@ -6,6 +6,7 @@ import { LANGUAGE_COOKIE } from '../middleware/language.ts';
 import { adminRoutes } from './admin/index.tsx';
 import { apiReferencePage } from './api-reference.tsx';
 import { accountRoutes } from './account.tsx';
+import { activityRecordRoutes } from './activities/activity-pages.tsx';
 import { authRoutes } from './auth.tsx';
 import { homePage } from './home.tsx';
 import { membersPage, organizationPage } from './members.tsx';
@@ -24,6 +25,7 @@ export function pageRoutes() {
   pages.route('/', authRoutes());
   pages.route('/', accountRoutes());
   pages.get('/api', apiReferencePage);
+  pages.route('/', activityRecordRoutes());
   pages.route('/admin', adminRoutes());
   pages.get('/language/:lang', (c) => {
     const lang = c.req.param('lang');
