@@ -32,6 +32,7 @@ export const configSchema = z.object({
   SESSION_IDLE_MINUTES: int(5, 10080).default(120).describe('a session ends after this many minutes without a request'),
   SESSION_ABSOLUTE_HOURS: int(1, 2160).default(168).describe('a session ends this many hours after sign-in, used or not'),
   MAX_BODY_BYTES: int(1024, 1024 * 1024 * 1024).default(1024 * 1024).describe('largest accepted request body, in bytes'),
+  MAX_UPLOAD_BYTES: int(1024, 1024 * 1024 * 1024).default(20 * 1024 * 1024).describe('largest accepted uploaded file (a spreadsheet to import), in bytes'),
   TRUST_PROXY: bool.default(false).describe('true behind a reverse proxy: take the client address from X-Forwarded-For'),
   DEMO_CONTENT: bool.default(true).describe('create demo organizations and accounts on the first start of an empty database'),
 });

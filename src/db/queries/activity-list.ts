@@ -272,3 +272,22 @@ export async function selectOrganizationLabels(db: Executor, ids: string[]): Pro
     select id, slug, acronym, name from organizations where id = any(${textArray(ids)})`.execute(db);
   return r.rows;
 }
+
+export type ActivityKeyRow = {
+  id: string;
+  iati_identifier: string | null;
+  owner_organization_id: string;
+  visibility: 'public' | 'members' | 'restricted' | 'draft';
+  shared_with: string[];
+  deleted_at: Date | null;
+};
+
+/** The identity and access columns of the activities with these platform ids or IATI identifiers (deleted ones included), for importers. */
+export async function selectActivityKeys(db: Executor, keys: { ids: string[]; identifiers: string[] }): Promise<ActivityKeyRow[]> {
+  if (keys.ids.length === 0 && keys.identifiers.length === 0) return [];
+  const r = await sql<ActivityKeyRow>`
+    select id, iati_identifier, owner_organization_id, visibility, shared_with, deleted_at
+      from activities
+     where id = any(${textArray(keys.ids)}) or iati_identifier = any(${textArray(keys.identifiers)})`.execute(db);
+  return r.rows;
+}
