@@ -77,6 +77,8 @@ export const policies = {
   'activity.create': { scope: 'write', allow: (a, r: { ownerOrganizationId: string }) => isAdmin(a) || belongsTo(a, r.ownerOrganizationId) } as Rule<{ ownerOrganizationId: string }>,
   'activity.update': { scope: 'write', allow: (a, r: { ownerOrganizationId: string }) => isAdmin(a) || belongsTo(a, r.ownerOrganizationId) } as Rule<{ ownerOrganizationId: string }>,
   'activity.delete': { scope: 'write', allow: (a, r: { ownerOrganizationId: string }) => isAdmin(a) || belongsTo(a, r.ownerOrganizationId) } as Rule<{ ownerOrganizationId: string }>,
+  /** Upload a spreadsheet of activities: people who may create activities for some organization. Each row is then checked against its owner. */
+  'activity.import': { scope: 'write', allow: (a) => isAdmin(a) || a.memberships.length > 0 } as Rule<void>,
   /** An activity's version history: those who may edit it, and coordinators. */
   'activity.history': {
     scope: 'read',

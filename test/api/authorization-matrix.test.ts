@@ -102,6 +102,9 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/v1/reference/codelists/{name}': { request: () => ({ path: '/api/v1/reference/codelists/ActivityStatus' }), expect: all('ok') },
 
   // Activities: a public record of organization A unless said otherwise; each change on a fresh one.
+  // The list and exports: everyone, each seeing what they may read.
+  'GET /api/v1/activities': { request: () => ({ path: '/api/v1/activities?limit=5' }), expect: all('ok') },
+  'GET /api/v1/activities/export': { request: () => ({ path: '/api/v1/activities/export?format=json' }), expect: all('ok') },
   'POST /api/v1/activities/validate': { request: (f) => ({ path: '/api/v1/activities/validate', body: activityInput(f.orgA.id) }), expect: all('ok') },
   'POST /api/v1/activities': {
     request: (f) => ({ path: '/api/v1/activities', body: activityInput(f.orgA.id, { visibility: 'draft' }) }),

@@ -1,4 +1,5 @@
 import { activityRoutes } from './activities.ts';
+import { activityListRoutes } from './activity-list.ts';
 import { apiRouter } from './openapi-app.ts';
 import { organizationRoutes } from './organizations.ts';
 import { referenceRoutes } from './reference.ts';
@@ -31,6 +32,8 @@ export function buildApi() {
   api.route('/', invitationRoutes);
   api.route('/', auditRoutes);
   api.route('/', referenceRoutes);
+  // The list, exports and import before /activities/{id}, which would otherwise answer for their paths.
+  api.route('/', activityListRoutes);
   api.route('/', activityRoutes);
   api.get('/openapi.json', (c) => c.json(openApiDocument(api)));
   return api;

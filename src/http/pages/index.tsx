@@ -7,6 +7,7 @@ import { adminRoutes } from './admin/index.tsx';
 import { apiReferencePage } from './api-reference.tsx';
 import { accountRoutes } from './account.tsx';
 import { activityRecordRoutes } from './activities/activity-pages.tsx';
+import { activityListRoutes } from './activities-list.tsx';
 import { authRoutes } from './auth.tsx';
 import { homePage } from './home.tsx';
 import { membersPage, organizationPage } from './members.tsx';
@@ -25,6 +26,8 @@ export function pageRoutes() {
   pages.route('/', authRoutes());
   pages.route('/', accountRoutes());
   pages.get('/api', apiReferencePage);
+  // The list, exports and import before the record routes (/activities/:id).
+  pages.route('/', activityListRoutes());
   pages.route('/', activityRecordRoutes());
   pages.route('/admin', adminRoutes());
   pages.get('/language/:lang', (c) => {

@@ -88,6 +88,9 @@ export function Layout({ page, title, children, description }: LayoutProps) {
                 <NavLink page={page} href="/members">
                   {t('nav.members')}
                 </NavLink>
+                <NavLink page={page} href="/activities">
+                  {t('activityList.nav')}
+                </NavLink>
                 <NavLink page={page} href="/api">
                   {t('nav.api')}
                 </NavLink>
