@@ -19,6 +19,8 @@ import { healthRoutes } from './health.ts';
 import { fileRoutes } from './files.ts';
 
 const isApi = (path: string) => path.startsWith('/api/');
+/** Where files are uploaded: these bodies may reach MAX_UPLOAD_BYTES instead of MAX_BODY_BYTES. */
+const UPLOAD_PATHS = new Set(['/activities/import', '/api/v1/activities/import']);
 
 /** Builds the whole HTTP application: middleware, API, pages, assets and error handling. */
 export function createApp(services: AppServices): Hono<AppEnv> {
@@ -69,15 +71,22 @@ export function createApp(services: AppServices): Hono<AppEnv> {
   app.route('/', healthRoutes());
   app.route('/', fileRoutes());
 
-  app.use(
-    '*',
+  const bodyLimitOf = (maxSize: number, message: string, field?: string) =>
     bodyLimit({
-      maxSize: services.config.MAX_BODY_BYTES,
+      maxSize,
       onError: () => {
-        throw new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${services.config.MAX_BODY_BYTES} bytes.`);
+        throw new AppError('PAYLOAD_TOO_LARGE', message, field ? { fields: [{ path: field, message, code: 'too_big' }] } : {});
       },
-    }),
+    });
+  const { MAX_BODY_BYTES, MAX_UPLOAD_BYTES } = services.config;
+  const defaultLimit = bodyLimitOf(MAX_BODY_BYTES, `The request body is larger than the limit of ${MAX_BODY_BYTES} bytes.`);
+  // File uploads (spreadsheets to import) get MAX_UPLOAD_BYTES, plus room for the form around the file.
+  const uploadLimit = bodyLimitOf(
+    MAX_UPLOAD_BYTES + 64 * 1024,
+    `The file is larger than the upload limit of ${MAX_UPLOAD_BYTES} bytes (${(MAX_UPLOAD_BYTES / 1048576).toFixed(1)} MB). Split it into smaller files.`,
+    'file',
   );
+  app.use('*', (c, next) => (c.req.method === 'POST' && UPLOAD_PATHS.has(c.req.path) ? uploadLimit(c, next) : defaultLimit(c, next)));
   app.use('*', resolveLanguage());
   app.use('*', resolveActor());
   app.use('*', csrfProtection());

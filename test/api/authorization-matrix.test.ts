@@ -6,6 +6,14 @@ import { makeOrg, makeToken, makeUser, signIn, type TestUser } from '../support/
 import type { Organization } from '../../src/domain/organizations/organization-schemas.ts';
 import { deleteActivity } from '../../src/domain/activities/delete-activity.ts';
 import { activityInput, makeActivity } from '../support/activities.ts';
+import { uploadSpreadsheet } from '../../src/domain/activities/import-spreadsheet.ts';
+
+/** A one-row spreadsheet upload as a browser or client sends it. */
+function importForm(identifier: string, owner: string): FormData {
+  const form = new FormData();
+  form.set('file', new File([`iati_identifier,title_en,owner_org_id,visibility\n${identifier},Matrix import,${owner},draft\n`], 'matrix.csv', { type: 'text/csv' }));
+  return form;
+}
 
 /**
  * Every API route × every kind of caller → allowed or denied. Routes are discovered from the
@@ -24,7 +32,8 @@ type Fixtures = {
   users: Record<Exclude<Role, 'anonymous'>, TestUser>;
   seq: () => number;
 };
-type Req = { path: string; body?: unknown };
+/** `form`: a multipart body (a file upload) instead of JSON. */
+type Req = { path: string; body?: unknown; form?: FormData };
 type Entry = { request: (f: Fixtures, role: Role) => Req | Promise<Req>; expect: Record<Role, Outcome> };
 
 const all = (o: Outcome): Record<Role, Outcome> => ({ anonymous: o, staffA: o, focalA: o, staffB: o, coordinator: o, administrator: o });
@@ -105,6 +114,22 @@ const MATRIX: Record<string, Entry> = {
   // The list and exports: everyone, each seeing what they may read.
   'GET /api/v1/activities': { request: () => ({ path: '/api/v1/activities?limit=5' }), expect: all('ok') },
   'GET /api/v1/activities/export': { request: () => ({ path: '/api/v1/activities/export?format=json' }), expect: all('ok') },
+  'GET /api/v1/activities/import/template': { request: () => ({ path: '/api/v1/activities/import/template?format=csv' }), expect: all('ok') },
+  // Uploading checks the file (a dry run); committing saves it. Each upload is the caller's own, with a row of an organization they belong to.
+  'POST /api/v1/activities/import': {
+    request: (f) => ({ path: '/api/v1/activities/import', form: importForm(`XM-MATRIX-${f.seq()}`, f.orgA.id) }),
+    expect: only('staffA', 'focalA', 'administrator', 'staffB'),
+  },
+  'POST /api/v1/activities/import/{token}/commit': {
+    request: async (f, role) => {
+      const uploader = role === 'staffA' || role === 'focalA' || role === 'staffB' || role === 'administrator' ? f.users[role] : f.users.administrator;
+      const owner = role === 'staffB' ? f.orgB.id : f.orgA.id;
+      const csv = `iati_identifier,title_en,owner_org_id,visibility\nXM-MATRIX-C-${f.seq()},Matrix import,${owner},draft\n`;
+      const { token } = await uploadSpreadsheet(f.env.ctx(uploader.actor), { fileName: 'matrix.csv', bytes: new TextEncoder().encode(csv) });
+      return { path: `/api/v1/activities/import/${token}/commit` };
+    },
+    expect: only('staffA', 'focalA', 'administrator', 'staffB'),
+  },
   'POST /api/v1/activities/validate': { request: (f) => ({ path: '/api/v1/activities/validate', body: activityInput(f.orgA.id) }), expect: all('ok') },
   'POST /api/v1/activities': {
     request: (f) => ({ path: '/api/v1/activities', body: activityInput(f.orgA.id, { visibility: 'draft' }) }),
@@ -195,7 +220,7 @@ describe('the authorization matrix', () => {
         const headers: Record<string, string> = {};
         if (req.body !== undefined) headers['content-type'] = 'application/json';
         if (method !== 'GET') headers['x-csrf-token'] = await client.csrf();
-        const res = await client.request(req.path, { method, headers, body: req.body === undefined ? undefined : JSON.stringify(req.body) });
+        const res = await client.request(req.path, { method, headers, body: req.form ?? (req.body === undefined ? undefined : JSON.stringify(req.body)) });
         const detail = `${res.status} ${res.status >= 300 ? await res.clone().text() : ''}`;
         if (expected === 'ok') expect(res.status, detail).toBeGreaterThanOrEqual(200);
         if (expected === 'ok') expect(res.status, detail).toBeLessThan(300);

@@ -337,7 +337,8 @@ export async function uploadSpreadsheet(ctx: DomainContext, upload: { fileName: 
   authorize(ctx.actor, 'activity.import');
   const limit = ctx.config.MAX_UPLOAD_BYTES;
   if (upload.bytes.byteLength > limit) {
-    throw new AppError('PAYLOAD_TOO_LARGE', `The file is ${upload.bytes.byteLength} bytes; the upload limit is ${limit} bytes (${(limit / 1048576).toFixed(1)} MB). Split it into smaller files.`);
+    const message = `The file is ${upload.bytes.byteLength} bytes, larger than the upload limit of ${limit} bytes (${(limit / 1048576).toFixed(1)} MB). Split it into smaller files.`;
+    throw new AppError('PAYLOAD_TOO_LARGE', message, { fields: [{ path: 'file', message, code: 'too_big' }] });
   }
   if (upload.bytes.byteLength === 0) {
     throw new AppError('VALIDATION_FAILED', 'The file is empty.', { fields: [{ path: 'file', message: 'Choose a CSV or XLSX file with activities.' }] });

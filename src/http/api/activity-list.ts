@@ -4,8 +4,10 @@ import type { Context } from 'hono';
 import { activityFiltersSchema } from '../../domain/activities/activity-filters.ts';
 import { EXPORT_FORMATS, exportActivities, type ActivityExport } from '../../domain/activities/export-activities.ts';
 import { activitySummarySchema, browseActivities, facetsSchema } from '../../domain/activities/list-activities.ts';
+import { commitSpreadsheetImport, spreadsheetTemplate, uploadSpreadsheet } from '../../domain/activities/import-spreadsheet.ts';
+import { AppError } from '../../domain/errors.ts';
 import type { AppEnv } from '../env.ts';
-import { apiRouter, errorResponses } from './openapi-app.ts';
+import { apiRouter, errorResponses, notFoundResponse } from './openapi-app.ts';
 
 const ActivityList = z
   .object({
@@ -36,6 +38,42 @@ export function sendExport(c: Context<AppEnv>, file: ActivityExport): Response {
     },
   });
 }
+
+const ImportMessage = z
+  .object({
+    row: z.number().int().nullable().openapi({ description: 'Spreadsheet row (1 is the header); null for the file as a whole' }),
+    column: z.string().nullable().openapi({ description: 'Column name (or letter, for an unknown column)' }),
+    severity: z.enum(['critical', 'error', 'warning']),
+    message: z.string(),
+    hint: z.string().optional(),
+    rule: z.string().optional(),
+  })
+  .openapi('ImportMessage');
+const ImportReport = z
+  .object({
+    fileName: z.string(),
+    format: z.enum(['csv', 'xlsx']),
+    rows: z.number().int(),
+    counts: z.object({
+      create: z.number().int(),
+      update: z.number().int(),
+      unchanged: z.number().int(),
+      blocked: z.number().int(),
+      warnings: z.number().int(),
+      emptyRowsSkipped: z.number().int(),
+    }),
+    messages: z.array(ImportMessage),
+    messageCount: z.number().int(),
+    committable: z.boolean().openapi({ description: 'No row blocks: a commit saves every row' }),
+  })
+  .openapi('ImportReport');
+const ImportUpload = z.object({ token: z.string(), expiresAt: z.string(), report: ImportReport }).openapi('ImportUpload');
+const ImportResult = z
+  .object({ rows: z.number().int(), created: z.number().int(), updated: z.number().int(), unchanged: z.number().int(), report: ImportReport })
+  .openapi('ImportResult');
+const uploadBody = z.object({ file: z.any().openapi({ type: 'string', format: 'binary', description: 'A CSV (UTF-8) or XLSX file with the columns of the template' }) });
+const tokenParam = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{32}$/).openapi({ description: 'The token of the upload' }) });
+const tooLarge = { 413: { description: 'The file is larger than MAX_UPLOAD_BYTES', content: { 'application/problem+json': { schema: z.unknown() } } } } as const;
 
 /** The activity list with facet counts, and exports under the same filters. */
 export const activityListRoutes = apiRouter()
@@ -85,4 +123,61 @@ export const activityListRoutes = apiRouter()
       const { format, lang, ...filters } = c.req.valid('query');
       return sendExport(c, await exportActivities(c.get('ctx'), { ...filters, cursor: undefined, limit: undefined }, format, { lang: lang ?? c.get('lang') }));
     },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/activities/import/template',
+      tags: ['Activities'],
+      summary: 'Download the import template',
+      description: 'The columns of the export, with the HXL row. The XLSX template adds an instructions sheet and the code lists (taxonomies, IATI codelists, countries, organizations).',
+      request: { query: z.object({ format: z.enum(['csv', 'xlsx']).default('xlsx'), ...languageQuery.shape }) },
+      responses: {
+        200: {
+          description: 'The template',
+          content: { 'text/csv': { schema: z.string() }, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string().openapi({ format: 'binary' }) } },
+        },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const { format, lang } = c.req.valid('query');
+      const t = await spreadsheetTemplate(c.get('ctx'), format, { lang: lang ?? c.get('lang') });
+      return c.body(new Uint8Array(t.body), 200, { 'content-type': t.contentType, 'content-disposition': `attachment; filename="${t.fileName}"` });
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/activities/import',
+      tags: ['Activities'],
+      summary: 'Upload a spreadsheet of activities (dry run)',
+      description:
+        'Stores the file for two hours and returns the dry run: every row parsed and graded by the activity validator, with messages by row and column. Nothing is saved. ' +
+        'Commit it with `POST /activities/import/{token}/commit`. Staff of member organizations and administrators; each row’s owner is checked. Files above MAX_UPLOAD_BYTES get 413.',
+      request: { body: { required: true, content: { 'multipart/form-data': { schema: uploadBody } } } },
+      responses: { 200: { description: 'The dry run', content: { 'application/json': { schema: ImportUpload } } }, ...errorResponses, ...tooLarge },
+    }),
+    async (c) => {
+      const file = (await c.req.parseBody())['file'];
+      if (!(file instanceof File)) {
+        throw new AppError('VALIDATION_FAILED', 'Send the spreadsheet as the form field “file”.', { fields: [{ path: 'file', message: 'Attach a CSV or XLSX file as the field “file”.' }] });
+      }
+      const upload = await uploadSpreadsheet(c.get('ctx'), { fileName: file.name, bytes: new Uint8Array(await file.arrayBuffer()) });
+      return c.json(upload, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/activities/import/{token}/commit',
+      tags: ['Activities'],
+      summary: 'Import an uploaded spreadsheet',
+      description:
+        'Saves every row of the upload in one transaction: all rows or none. Re-importing updates activities by IATI identifier (or platform id), never duplicating them. ' +
+        'A file with blocking problems is refused with 422 listing them, and nothing is saved. Only the person who uploaded the file may commit it.',
+      request: { params: tokenParam },
+      responses: { 200: { description: 'Imported', content: { 'application/json': { schema: ImportResult } } }, ...errorResponses, ...notFoundResponse },
+    }),
+    async (c) => c.json(await commitSpreadsheetImport(c.get('ctx'), c.req.valid('param').token), 200),
   );

@@ -6,6 +6,7 @@ import { EXPORT_FORMATS, exportActivities, type ExportFormat } from '../../domai
 import { browseActivities, type ActivityBrowse, type ActivitySummary, type FacetValue } from '../../domain/activities/list-activities.ts';
 import { can } from '../../domain/policies.ts';
 import { sendExport } from '../api/activity-list.ts';
+import { activityImportRoutes } from './activities-import.tsx';
 import type { AppEnv } from '../env.ts';
 import { fieldErrors } from '../problem.ts';
 import { formatDate, formatNumber, isoDate } from './format.ts';
@@ -300,6 +301,7 @@ export async function activityExportDownload(c: Context<AppEnv>) {
 export function activityListRoutes() {
   const r = new Hono<AppEnv>();
   r.get('/activities', activityListPage);
+  r.route('/', activityImportRoutes());
   r.get('/activities/:file{export\\.(?:csv|xlsx|json)}', activityExportDownload);
   return r;
 }
