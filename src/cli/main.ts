@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerDatabaseCommands } from './database.ts';
+import { registerIatiCommands } from './iati.ts';
+import { registerImportCommands } from './import.ts';
 import { registerOpenApiCommand } from './openapi.ts';
 import { registerReferenceCommands } from './reference.ts';
 import { describeFailure, EXIT, note } from './runtime.ts';
@@ -20,6 +22,8 @@ registerDatabaseCommands(program);
 registerUserCommands(program);
 registerTokenCommands(program);
 registerReferenceCommands(program);
+registerIatiCommands(program);
+registerImportCommands(program);
 registerOpenApiCommand(program);
 
 try {
