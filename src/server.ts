@@ -10,6 +10,7 @@ import type { AppServices } from './http/env.ts';
 import { createMailer } from './mail/create-mailer.ts';
 import { syncReferenceData } from './domain/reference/sync-reference-data.ts';
 import { seedOnFirstStart } from './seed/first-start.ts';
+import { seedDemoActivities } from './seed/seed-demo-activities.ts';
 
 export type RunningServer = { url: string; services: AppServices; close(): Promise<void> };
 
@@ -40,6 +41,8 @@ export async function startServer(config: Config, opts: { logger?: Logger; onFir
     const services = buildServices(config, db, logger);
     if (config.DEMO_CONTENT) {
       const lines = await seedOnFirstStart({ db, config, logger });
+      // A separate step, so that a demo installation made before it gets its activities too.
+      await seedDemoActivities({ db, config, logger });
       if (lines.length > 0) opts.onFirstStart?.(lines);
     }
     const app = createApp(services);

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import pino from 'pino';
 import { createBackup, restoreFromBackup } from '../domain/backups/backups.ts';
 import { seedOnFirstStart } from '../seed/first-start.ts';
+import { seedDemoActivities } from '../seed/seed-demo-activities.ts';
 import { tableProgress } from './progress.ts';
 import { note, out, withDatabase } from './runtime.ts';
 
@@ -26,6 +27,8 @@ export function registerDatabaseCommands(program: Command): void {
     .action(async (_opts, cmd: Command) => {
       await withDatabase(cmd, async ({ db, config }) => {
         const lines = await seedOnFirstStart({ db, config, logger: pino({ level: 'silent' }) });
+        const activities = await seedDemoActivities({ db, config, logger: pino({ level: 'silent' }) });
+        if (activities && activities.created > 0) lines.push(`Demo activities created: ${activities.created} (fictional, written for the demo).`);
         out(lines.length > 0 ? lines.join('\n') : 'Nothing to do: the database already has content (or was seeded before).');
       });
     });
