@@ -91,6 +91,24 @@ export class Journey {
     this.checked.add(this.page.url());
   }
 
+  /**
+   * Runs axe on the document as it is now, for a page answered to a POST (a form shown again
+   * with its messages): with JavaScript off, the auditor gets a copy of this very document
+   * (a GET of its address would show another page), with a base address so styles apply.
+   */
+  async checkDocument(): Promise<void> {
+    if (!this.auditor) return this.checkAccessibility();
+    await this.page.waitForLoadState('load');
+    const url = this.page.url();
+    // Without its scripts, as the browser without JavaScript shows it.
+    const html = (await this.page.content()).replace(/<script\b[^>]*>[\s\S]*?<\/script>/gi, '').replace(/<head>/i, `<head><base href="${new URL(url).origin}/">`);
+    await this.auditor.page.setContent(html, { waitUntil: 'load' });
+    const results = await new AxeBuilder({ page: this.auditor.page }).withTags(WCAG_TAGS).analyze();
+    const violations = results.violations.map((v) => ({ rule: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
+    expect(violations, `axe on the document of ${url}`).toEqual([]);
+    this.checked.add(url);
+  }
+
   /** Clicks something that navigates, waits for the new page and checks it. */
   async clickAndCheck(click: () => Promise<void>): Promise<void> {
     await Promise.all([this.page.waitForEvent('load'), click()]);
