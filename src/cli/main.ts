@@ -1,7 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerDatabaseCommands } from './database.ts';
 import { registerIatiCommands } from './iati.ts';
-import { registerIatiCommands } from './iati.ts';
 import { registerImportCommands } from './import.ts';
 import { registerOpenApiCommand } from './openapi.ts';
 import { registerReferenceCommands } from './reference.ts';
@@ -23,7 +22,6 @@ registerDatabaseCommands(program);
 registerUserCommands(program);
 registerTokenCommands(program);
 registerReferenceCommands(program);
-registerIatiCommands(program);
 registerIatiCommands(program);
 registerImportCommands(program);
 registerOpenApiCommand(program);
