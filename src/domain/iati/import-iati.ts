@@ -87,6 +87,20 @@ async function sha256Of(file: string): Promise<string> {
   return h.digest('hex');
 }
 
+/** Reads the file up to its root element: the error that refuses it as a whole, if any. */
+async function readHead(file: string): Promise<IatiFileError | undefined> {
+  const stream = fs.createReadStream(file, { highWaterMark: 64 * 1024 });
+  try {
+    for await (const ev of readIatiActivities(stream as AsyncIterable<Buffer>)) if (ev.kind === 'header' || ev.kind === 'activity') break;
+    return undefined;
+  } catch (err) {
+    if (err instanceof IatiFileError) return err;
+    throw err;
+  } finally {
+    stream.destroy();
+  }
+}
+
 type Planned = { index: number; line: number; mapped: MappedActivity; owner: string; relevance?: string[] };
 
 export async function importIatiFile(
@@ -113,9 +127,18 @@ export async function importIatiFile(
 
 async function importPath(ctx: DomainContext, file: string, fileName: string, opts: IatiImportOptions): Promise<IatiImportReport> {
   const totalBytes = fs.statSync(file).size;
-  const sha256 = await sha256Of(file);
   const counts: Record<IatiOutcome, number> = { created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
-  const report: IatiImportReport = { fileName, sha256, version: null, refused: null, activities: 0, counts, perActivity: [], messages: [], messageCount: 0 };
+  const report: IatiImportReport = { fileName, sha256: '', version: null, refused: null, activities: 0, counts, perActivity: [], messages: [], messageCount: 0 };
+  // The head of the file first (a DOCTYPE, a 1.x version, another root are refused at once), then its hash.
+  const head = await readHead(file);
+  if (head) {
+    report.refused = { kind: head.kind, message: head.message, line: head.line, column: head.column };
+    report.messages.push({ activity: null, identifier: null, line: head.line, severity: 'critical', message: head.message, rule: `iati.file.${head.kind}` });
+    report.messageCount = 1;
+    return report;
+  }
+  const sha256 = await sha256Of(file);
+  report.sha256 = sha256;
   const add = (m: IatiImportMessage) => {
     report.messageCount++;
     if (report.messages.length < MAX_MESSAGES) report.messages.push(m);
