@@ -49,8 +49,8 @@ function defaultOwner(ctx: DomainContext, raw: { ownerOrganizationId?: string | 
 
 /** Parses the input with the shape schema; a missing owner is named as a field. */
 function parseInput(raw: NewActivityInput, owner: string | undefined): ActivityData {
-  const { ownerOrganizationId: _ignored, ...rest } = raw as NewActivityInput & { version?: unknown };
-  delete (rest as { version?: unknown }).version;
+  // The version travels beside the record (ActivityReplacement); the schema is strict.
+  const { ownerOrganizationId: _owner, version: _version, ...rest } = raw as NewActivityInput & { version?: unknown };
   if (!owner) {
     throw new AppError('VALIDATION_FAILED', 'Choose the organization that owns this activity.', {
       fields: [{ path: 'ownerOrganizationId', message: 'Choose the organization that owns this activity.', code: 'required' }],

@@ -46,7 +46,6 @@ export function formFieldNames(model: FormModel): Set<string> {
     'actualStart',
     'actualEnd',
     'defaultCurrency',
-    'version',
     ...GROUPS,
     ...CLASSIFICATION_KEYS.map((k) => `classification.${k}`),
     'classification',
