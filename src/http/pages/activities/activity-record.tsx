@@ -125,7 +125,7 @@ export function ActivityRecord({ page, view }: { page: PageContext; view: Activi
         </p>
         <Localized page={page} text={a.title} defaultLanguage={def} as="h1" />
         {!pickLocalized(a.title, lang, def) && <h1>{t('activity.record.untitled')}</h1>}
-        <p class="header-actions">
+        <div class="header-actions">
           {view.abilities.edit && (
             <a class="button button-small" href={`/activities/${a.id}/edit`}>
               {t('activity.record.edit')}
@@ -138,7 +138,7 @@ export function ActivityRecord({ page, view }: { page: PageContext; view: Activi
           )}
           {view.abilities.delete && <ActionButton page={page} action={`/activities/${a.id}/delete`} label={t('activity.record.delete')} variant="danger" hidden={{ version: String(a.version) }} />}
           {view.abilities.restore && <ActionButton page={page} action={`/activities/${a.id}/restore`} label={t('activity.record.restore')} hidden={{ version: String(a.version) }} />}
-        </p>
+        </div>
       </header>
 
       {a.deletedAt && (
