@@ -166,13 +166,14 @@ async function replaceExisting(
   data: ActivityData,
   baseVersion: number,
   messages: ValidationMessage[],
+  stored?: Activity,
 ): Promise<SavedActivity> {
   if (current.deleted_at) {
     throw new AppError('CONFLICT', 'This activity has been deleted. Restore it before changing it.');
   }
   if (current.version !== baseVersion) throw versionConflict(await loadOne(tx, current.id));
   const all = await gradeForSave(tx, data, messages);
-  const before = await loadOne(tx, current.id);
+  const before = stored ?? (await loadOne(tx, current.id));
   const ok = await updateActivityRowIfVersion(tx, current.id, baseVersion, mainValues(data, { updatedBy: userIdOf(ctx.actor), at: new Date() }));
   // Another transaction saved first (it committed while this one waited for the row).
   if (!ok) throw versionConflict(await loadOne(tx, current.id));
@@ -208,11 +209,13 @@ export async function updateActivity(
     return await withTransaction(ctx.db, async (tx) => {
       const current = await findActivityRowById(tx, found.id);
       if (!current) throw notFound('The activity');
+      let stored: Activity | undefined;
       if (opts.keep && opts.keep.length > 0) {
-        const stored = activityDataOf(await loadOne(tx, current.id));
-        data = normalizeActivityData({ ...data, ...Object.fromEntries(opts.keep.map((k) => [k, stored[k]])) });
+        stored = await loadOne(tx, current.id);
+        const kept = activityDataOf(stored);
+        data = normalizeActivityData({ ...data, ...Object.fromEntries(opts.keep.map((k) => [k, kept[k]])) });
       }
-      return replaceExisting(ctx, tx, current, data, version.data, grade(data, 'existing'));
+      return replaceExisting(ctx, tx, current, data, version.data, grade(data, 'existing'), stored);
     });
   } catch (err) {
     throw duplicateIdentifier(err) ?? err;
@@ -268,7 +271,7 @@ export async function upsertActivityByIdentifier(
     const stored = await loadOne(tx, current.id);
     const messages = grade(data, 'import');
     if (sameActivityData(activityDataOf(stored), data) && !stored.deletedAt) return { activity: stored, messages, outcome: 'unchanged' };
-    return { ...(await replaceExisting(ctx, tx, current, data, current.version, messages)), outcome: 'updated' };
+    return { ...(await replaceExisting(ctx, tx, current, data, current.version, messages, stored)), outcome: 'updated' };
   };
   try {
     return opts.tx ? await run(opts.tx) : await withTransaction(ctx.db, run);
