@@ -121,6 +121,29 @@ export type ActivityVersionsTable = {
   at: Timestamp;
 };
 
+/** The list's narrow copy of each activity (migration 0005), kept by triggers; read only by the list. */
+export type ActivityListRowsTable = {
+  id: string;
+  owner_organization_id: string;
+  visibility: string;
+  shared_with: string[];
+  deleted_at: Date | null;
+  status: string | null;
+  planned_start: string | null;
+  planned_end: string | null;
+  actual_start: string | null;
+  actual_end: string | null;
+  updated_at: Date;
+  pillars: string[];
+  exploitation_forms: string[];
+  target_groups: string[];
+  contexts: string[];
+  sdg_targets: string[];
+  country_codes: string[];
+  region_codes: string[];
+  organization_ids: string[];
+};
+
 export type RegistryTables = {
   reference_regions: ReferenceRegionsTable;
   reference_countries: ReferenceCountriesTable;
@@ -136,4 +159,5 @@ export type RegistryTables = {
   activity_budgets: ActivityBudgetsTable;
   activity_related: ActivityRelatedTable;
   activity_versions: ActivityVersionsTable;
+  activity_list_rows: ActivityListRowsTable;
 };

@@ -280,6 +280,16 @@ describe('activityFacets', () => {
     expect(f.region.find((c) => c.code === '002')?.label).toBe('Afrique');
   });
 
+  it('counts again after any change, whoever made it (the cached counts are dropped)', async () => {
+    const before = await facets('country=JP');
+    const added = await makeActivity(env, orgC.id, { title: { en: 'Japan counts' }, countries: [{ code: 'JP', percentage: 100 }] });
+    const after = await facets('country=JP');
+    expect(after.total).toBe(before.total + 1);
+    expect(count(after.facets.country, 'JP')).toBe(1);
+    await deleteActivity(env.ctx(), added.id);
+    expect((await facets('country=JP')).total).toBe(before.total);
+  });
+
   it('counts under the text query and the period as well', async () => {
     const { total, facets: f } = await facets('q=monitoring');
     expect(total).toBe(1);

@@ -22,7 +22,7 @@ afterAll(() => env.close());
 
 const csv = (rows: string[]) => `iati_identifier,title_en,owner_org_id,visibility,country_code,country_percentage\n${rows.join('\n')}\n`;
 
-async function upload(c: TestClient, content: string | Uint8Array, name = 'activities.csv'): Promise<Response> {
+async function upload(c: TestClient, content: string, name = 'activities.csv'): Promise<Response> {
   const form = new FormData();
   form.set('_csrf', await c.csrf());
   form.set('file', new File([content], name));

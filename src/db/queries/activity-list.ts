@@ -3,7 +3,9 @@ import type { Executor } from '../database.ts';
 
 /**
  * SQL of the activity list: who may see which activity (visibility as a WHERE clause), the
- * filters, keyset pages in four orders, and facet counts in one statement. The domain layer
+ * filters, keyset pages in four orders, and facet counts in one statement. Filters and facets
+ * read `activity_list_rows` (alias `a`), the narrow copy of each activity that migration 0005
+ * keeps by triggers; the text and the title come from `activities` (alias `t`). The domain layer
  * resolves codes (an M49 region into its countries and sub-regions, the text query into
  * prepared words) and decides the actor's read scope; this module only writes SQL.
  */
@@ -16,8 +18,8 @@ export type ListFacet = 'country' | 'region' | 'pillar' | 'exploitationForm' | '
 /** Filters with codes already resolved by the domain. An absent or empty list does not filter. */
 export type ResolvedFilters = {
   countries?: string[];
-  /** A region filter: the selected M49 codes with every sub-region below them, and the countries inside them. */
-  region?: { regionCodes: string[]; countryCodes: string[] };
+  /** UN M49 region codes: an activity lies in a region through its countries or its UN recipient regions. */
+  regions?: string[];
   pillars?: string[];
   exploitationForms?: string[];
   targetGroups?: string[];
@@ -52,12 +54,10 @@ export function visibleClause(scope: ReadScope): RawBuilder<unknown> {
 function facetCondition(f: ResolvedFilters, facet: ListFacet): RawBuilder<unknown> | undefined {
   switch (facet) {
     case 'country':
-      return has(f.countries) ? sql`exists (select 1 from activity_countries c where c.activity_id = a.id and c.country_code = any(${textArray(f.countries)}))` : undefined;
-    case 'region': {
-      if (!f.region) return undefined;
-      return sql`(exists (select 1 from activity_countries c where c.activity_id = a.id and c.country_code = any(${textArray(f.region.countryCodes)}))
-        or exists (select 1 from activity_regions r where r.activity_id = a.id and r.vocabulary = '2' and r.code = any(${textArray(f.region.regionCodes)})))`;
-    }
+      return has(f.countries) ? sql`a.country_codes && ${textArray(f.countries)}` : undefined;
+    case 'region':
+      // region_codes holds every M49 region an activity lies in, sub-regions and the regions above them.
+      return has(f.regions) ? sql`a.region_codes && ${textArray(f.regions)}` : undefined;
     case 'pillar':
       return has(f.pillars) ? sql`a.pillars && ${textArray(f.pillars)}` : undefined;
     case 'exploitationForm':
@@ -75,10 +75,8 @@ function facetCondition(f: ResolvedFilters, facet: ListFacet): RawBuilder<unknow
       const ids = textArray(f.organizations.ids);
       const role = f.organizations.role;
       if (role === 'owner') return sql`a.owner_organization_id = any(${ids})`;
-      const participant = role
-        ? sql`exists (select 1 from activity_participants p where p.activity_id = a.id and p.organization_id = any(${ids}) and p.role = ${role})`
-        : sql`exists (select 1 from activity_participants p where p.activity_id = a.id and p.organization_id = any(${ids}))`;
-      return role ? participant : sql`(a.owner_organization_id = any(${ids}) or ${participant})`;
+      if (role) return sql`exists (select 1 from activity_participants p where p.activity_id = a.id and p.organization_id = any(${ids}) and p.role = ${role})`;
+      return sql`a.organization_ids && ${ids}`;
     }
   }
 }
@@ -88,7 +86,7 @@ const FACET_KEYS: ListFacet[] = ['country', 'region', 'pillar', 'exploitationFor
 /** Conditions that are not facets: the text query and the period. */
 function otherConditions(f: ResolvedFilters): RawBuilder<unknown>[] {
   const out: RawBuilder<unknown>[] = [];
-  if (f.text) out.push(sql`a.search @@ websearch_to_tsquery('simple', ${f.text})`);
+  if (f.text) out.push(sql`exists (select 1 from activities t where t.id = a.id and t.search @@ websearch_to_tsquery('simple', ${f.text}))`);
   if (f.period && (f.period.from || f.period.to)) {
     // An activity runs from its actual (else planned) start to its actual (else planned) end;
     // an open end runs on. It overlaps the period unless it ends before or starts after it.
@@ -116,14 +114,14 @@ function sortKey(sort: ListSort, lang: string, text: string | undefined): { key:
   switch (sort) {
     case 'title':
       return {
-        key: sql`lower(coalesce(nullif(a.title->>${lang}, ''), nullif(a.title->>'en', ''), nullif(a.title->>'fr', ''), nullif(a.title->>'es', ''), nullif(a.title->>'ru', ''), nullif(a.title->>'ar', ''), nullif(a.title->>'zh', ''), ''))`,
+        key: sql`lower(coalesce(nullif(t.title->>${lang}, ''), nullif(t.title->>'en', ''), nullif(t.title->>'fr', ''), nullif(t.title->>'es', ''), nullif(t.title->>'ru', ''), nullif(t.title->>'ar', ''), nullif(t.title->>'zh', ''), ''))`,
         desc: false,
         cast: 'text',
       };
     case 'start':
       return { key: sql`coalesce(a.actual_start, a.planned_start, date '9999-12-31')`, desc: false, cast: 'date' };
     case 'relevance':
-      return { key: sql`ts_rank(a.search, websearch_to_tsquery('simple', ${text ?? ''}))`, desc: true, cast: 'real' };
+      return { key: sql`ts_rank(t.search, websearch_to_tsquery('simple', ${text ?? ''}))`, desc: true, cast: 'real' };
     default:
       return { key: sql`a.updated_at`, desc: true, cast: 'timestamptz' };
   }
@@ -153,16 +151,22 @@ function orderBy(sort: ListSort, key: RawBuilder<unknown>, desc: boolean): RawBu
 
 /** The ids of one page (limit rows) in the order asked for, with each row's cursor key. */
 export async function selectActivityIdPage(db: Executor, scope: ReadScope, f: ResolvedFilters, page: PageRequest): Promise<{ id: string; k: string }[]> {
+  // A ranked text query over many matches has a high estimated cost: keep JIT from compiling it.
+  if (f.text || page.sort !== 'updated') return (await withAnalyticSettings(db, (tx) => activityIdPageQuery(scope, f, page).execute(tx))).rows;
+  return (await activityIdPageQuery(scope, f, page).execute(db)).rows;
+}
+
+/** The statement of selectActivityIdPage, for benchmarks and EXPLAIN. */
+export function activityIdPageQuery(scope: ReadScope, f: ResolvedFilters, page: PageRequest): RawBuilder<{ id: string; k: string }> {
   const { key, desc, cast } = sortKey(page.sort, page.lang, f.text);
   const where = [allConditions(scope, f)];
   if (page.after) where.push(afterClause(page.sort, key, desc, cast, page.after));
-  const r = await sql<{ id: string; k: string }>`
+  return sql<{ id: string; k: string }>`
     select a.id, ${keyText(page.sort, key)} as k
-      from activities a
+      from activity_list_rows a ${page.sort === 'title' || page.sort === 'relevance' ? sql`join activities t on t.id = a.id` : sql``}
      where ${sql.join(where, sql` and `)}
      order by ${orderBy(page.sort, key, desc)}
-     limit ${page.limit}`.execute(db);
-  return r.rows;
+     limit ${page.limit}`;
 }
 
 export type ActivitySummaryRow = {
@@ -214,6 +218,30 @@ export type FacetCountRow = { facet: ListFacet | 'total'; code: string; n: numbe
  * actor may see, after the text query and period, are read once into a materialized CTE.
  */
 export async function selectFacetCounts(db: Executor, scope: ReadScope, f: ResolvedFilters): Promise<FacetCountRow[]> {
+  const r = await withAnalyticSettings(db, (tx) => facetCountsQuery(scope, f).execute(tx));
+  return r.rows.map((row) => ({ ...row, n: Number(row.n) }));
+}
+
+/**
+ * Runs one analytic statement with settings of its own: JIT off (PostgreSQL would spend seconds
+ * compiling the facet statement, whose estimated cost is high, to save milliseconds) and more
+ * work memory (the materialized base and its hash joins then stay in memory). Inside the
+ * caller's transaction when there is one, else in a short one of its own.
+ */
+async function withAnalyticSettings<T>(db: Executor, fn: (tx: Executor) => Promise<T>): Promise<T> {
+  const run = async (tx: Executor) => {
+    await sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true), set_config('enable_memoize', 'off', true)`.execute(tx);
+    return fn(tx);
+  };
+  return db.isTransaction ? run(db) : db.transaction().execute(run);
+}
+
+/**
+ * The statement of selectFacetCounts, for benchmarks and EXPLAIN: one pass over the activities
+ * the actor may see (after the text query and period), each row giving its values of every facet
+ * whose other filters it passes, grouped and counted once.
+ */
+export function facetCountsQuery(scope: ReadScope, f: ResolvedFilters): RawBuilder<FacetCountRow> {
   const active = FACET_KEYS.flatMap((k) => {
     const c = facetCondition(f, k);
     return c ? [{ facet: k, cond: c }] : [];
@@ -225,44 +253,35 @@ export async function selectFacetCounts(db: Executor, scope: ReadScope, f: Resol
   };
   const flags = active.map((x) => sql`, ${x.cond} as ${flag(x.facet)}`);
   const baseWhere = sql.join([visibleClause(scope), ...otherConditions(f)], sql` and `);
-  const arrayFacet = (facet: ListFacet, column: string) =>
-    sql`select ${facet}::text as facet, v as code, count(*) as n from base b cross join unnest(b.${sql.raw(column)}) as v where ${except(facet)} group by v`;
+  const values = (facet: ListFacet, list: RawBuilder<unknown>) => sql`select ${facet}::text, unnest(${list}) where ${except(facet)}`;
   const role = f.organizations?.role ?? null;
-  const orgSources: RawBuilder<unknown>[] = [];
-  if (role === null || role === 'owner') orgSources.push(sql`select b.id, b.owner_organization_id as org from base b where ${except('organization')}`);
-  if (role !== 'owner') {
-    orgSources.push(sql`select b.id, p.organization_id as org from base b join activity_participants p on p.activity_id = b.id
-                        where p.organization_id is not null ${role ? sql`and p.role = ${role}` : sql``} and ${except('organization')}`);
-  }
-  const r = await sql<FacetCountRow>`
-    with recursive region_up(m49, code) as (
-      select m49, m49 from reference_regions
-      union all
-      select u.m49, rr.parent_m49 from region_up u join reference_regions rr on rr.m49 = u.code where rr.parent_m49 is not null
-    ),
-    base as materialized (
-      select a.id, a.owner_organization_id, a.status, a.pillars, a.exploitation_forms, a.target_groups, a.contexts, a.sdg_targets ${flags.length > 0 ? sql.join(flags, sql` `) : sql``}
-        from activities a
-       where ${baseWhere}
-    )
-    select 'total'::text as facet, ''::text as code, count(*) as n from base b where ${except(null)}
-    union all ${arrayFacet('pillar', 'pillars')}
-    union all ${arrayFacet('exploitationForm', 'exploitation_forms')}
-    union all ${arrayFacet('targetGroup', 'target_groups')}
-    union all ${arrayFacet('context', 'contexts')}
-    union all ${arrayFacet('sdgTarget', 'sdg_targets')}
-    union all select 'status', b.status, count(*) from base b where b.status is not null and ${except('status')} group by b.status
-    union all select 'country', c.country_code, count(*) from base b join activity_countries c on c.activity_id = b.id where ${except('country')} group by c.country_code
-    union all select 'region', g.code, count(distinct g.id) from (
-        select b.id, unnest(array[rc.region_m49, rc.subregion_m49, rc.intermediate_m49]) as code
-          from base b join activity_countries c on c.activity_id = b.id join reference_countries rc on rc.code = c.country_code
-         where ${except('region')}
-        union all
-        select b.id, u.code from base b join activity_regions r on r.activity_id = b.id and r.vocabulary = '2' join region_up u on u.m49 = r.code
-         where ${except('region')}
-      ) g where g.code is not null and g.code <> '001' group by g.code
-    union all select 'organization', g.org, count(distinct g.id) from (${sql.join(orgSources, sql` union all `)}) g group by g.org`.execute(db);
-  return r.rows.map((row) => ({ ...row, n: Number(row.n) }));
+  const organizations =
+    role === null
+      ? sql`b.organization_ids`
+      : role === 'owner'
+        ? sql`array[b.owner_organization_id]`
+        : sql`array(select p.organization_id from activity_participants p where p.activity_id = b.id and p.role = ${role} and p.organization_id is not null)`;
+  return sql<FacetCountRow>`
+    select x.facet, x.code, count(*) as n
+      from (
+        select a.id, a.owner_organization_id, a.status, a.pillars, a.exploitation_forms, a.target_groups, a.contexts, a.sdg_targets,
+               a.country_codes, a.region_codes, a.organization_ids ${flags.length > 0 ? sql.join(flags, sql` `) : sql``}
+          from activity_list_rows a
+         where ${baseWhere}
+      ) b
+      cross join lateral (
+        select 'total'::text as facet, ''::text as code where ${except(null)}
+        union all ${values('pillar', sql`b.pillars`)}
+        union all ${values('exploitationForm', sql`b.exploitation_forms`)}
+        union all ${values('targetGroup', sql`b.target_groups`)}
+        union all ${values('context', sql`b.contexts`)}
+        union all ${values('sdgTarget', sql`b.sdg_targets`)}
+        union all ${values('country', sql`b.country_codes`)}
+        union all ${values('region', sql`b.region_codes`)}
+        union all ${values('organization', organizations)}
+        union all select 'status', b.status where b.status is not null and ${except('status')}
+      ) x
+     group by x.facet, x.code`;
 }
 
 /** Short facts about organizations, for facet labels. */
@@ -290,4 +309,10 @@ export async function selectActivityKeys(db: Executor, keys: { ids: string[]; id
       from activities
      where id = any(${textArray(keys.ids)}) or iati_identifier = any(${textArray(keys.identifiers)})`.execute(db);
   return r.rows;
+}
+
+/** The list's change number (migration 0005): it moves whenever an activity, as lists see it, changes. */
+export async function selectActivityListVersion(db: Executor): Promise<string> {
+  const r = await sql<{ v: string }>`select (last_value::text || ':' || is_called::text) as v from activity_list_version`.execute(db);
+  return r.rows[0]?.v ?? '0';
 }

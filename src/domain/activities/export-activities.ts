@@ -41,10 +41,10 @@ const CONTENT_TYPES: Record<ExportFormat, string> = {
 type Batch = { activities: Activity[]; orgs: OrgNames };
 
 /** Every activity under the filters, a batch at a time, with the acronyms of the organizations they name. */
-async function* activityBatches(ctx: DomainContext, filters: ActivityFilters, lang: Language, ref: ReferenceData): AsyncGenerator<Batch> {
+async function* activityBatches(ctx: DomainContext, filters: ActivityFilters, lang: Language): AsyncGenerator<Batch> {
   let cursor: string | undefined;
   do {
-    const page = await listActivityIds(ctx, { ...filters, cursor, limit: BATCH }, { lang, ref });
+    const page = await listActivityIds(ctx, { ...filters, cursor, limit: BATCH }, { lang });
     if (page.ids.length > 0) {
       const activities = await loadActivities(ctx.db.kysely, page.ids);
       const orgIds = [...new Set(activities.flatMap((a) => a.participants.map((p) => p.organizationId ?? '').filter(Boolean)))];
@@ -75,7 +75,7 @@ export async function streamActivitiesCsv(ctx: DomainContext, filters: ActivityF
   const ref = await getReferenceData(ctx);
   async function* lines() {
     yield csvHeaderLines();
-    for await (const batch of activityBatches(ctx, filters, lang, ref)) {
+    for await (const batch of activityBatches(ctx, filters, lang)) {
       yield batch.activities.map((a) => csvLine(activityToRow(a, ref, lang, batch.orgs))).join('');
     }
   }
@@ -85,11 +85,10 @@ export async function streamActivitiesCsv(ctx: DomainContext, filters: ActivityF
 /** The activities as a JSON array in the API's shape (as `GET /api/v1/activities/{id}` gives each). */
 export async function streamActivitiesJson(ctx: DomainContext, filters: ActivityFilters, opts: { lang?: string } = {}): Promise<ActivityExport> {
   const lang = pickLang(opts.lang);
-  const ref = await getReferenceData(ctx);
   async function* chunks() {
     yield '[';
     let first = true;
-    for await (const batch of activityBatches(ctx, filters, lang, ref)) {
+    for await (const batch of activityBatches(ctx, filters, lang)) {
       const parts = batch.activities.map((a) => JSON.stringify(a));
       yield (first ? '\n' : ',\n') + parts.join(',\n');
       first = false;
@@ -234,7 +233,7 @@ export async function streamActivitiesXlsx(ctx: DomainContext, filters: Activity
   const lang = pickLang(opts.lang);
   const ref = await getReferenceData(ctx);
   const out = new PassThrough();
-  writeActivitiesXlsx(out, activityBatches(ctx, filters, lang, ref), ref, lang).catch((err: unknown) => out.destroy(err as Error));
+  writeActivitiesXlsx(out, activityBatches(ctx, filters, lang), ref, lang).catch((err: unknown) => out.destroy(err as Error));
   return { fileName: `activities-${stamp()}.xlsx`, contentType: CONTENT_TYPES.xlsx, stream: out };
 }
 

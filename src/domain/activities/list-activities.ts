@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import type { Executor } from '../../db/database.ts';
+import type { Db, Executor } from '../../db/database.ts';
 import {
   selectActivityIdPage,
+  selectActivityListVersion,
   selectActivitySummaries,
   selectFacetCounts,
   selectOrganizationLabels,
@@ -31,28 +32,13 @@ export function readScopeOf(actor: Actor): ReadScope {
   };
 }
 
-/** Every M49 region at or below the given ones, and the countries inside them. */
-export function expandRegions(ref: ReferenceData, codes: readonly string[]): { regionCodes: string[]; countryCodes: string[] } {
-  const wanted = new Set(codes);
-  const inside = (m49: string | null): boolean => {
-    for (let cur = m49, depth = 0; cur && depth < 8; depth++) {
-      if (wanted.has(cur)) return true;
-      cur = ref.regions.get(cur)?.parentM49 ?? null;
-    }
-    return false;
-  };
-  const regionCodes = [...ref.regions.keys()].filter((m) => inside(m));
-  const countryCodes = [...ref.countries.values()].filter((c) => [c.regionM49, c.subregionM49, c.intermediateM49].some((m) => inside(m))).map((c) => c.code);
-  return { regionCodes: regionCodes.length > 0 ? regionCodes : [...wanted], countryCodes };
-}
-
-/** Turns the URL filters into resolved SQL filters (regions expanded, the text prepared like the index). */
-export function resolveFilters(f: ActivityFilters, ref: ReferenceData): ResolvedFilters {
+/** Turns the URL filters into SQL filters (roles as IATI codes, the text prepared like the index). */
+export function resolveFilters(f: ActivityFilters): ResolvedFilters {
   const role = f.organizationRole ? (f.organizationRole === 'owner' ? 'owner' : IATI_ROLE_CODES[f.organizationRole]) : null;
   const text = f.q ? prepareSearchText(f.q).trim() : '';
   return {
     countries: f.country,
-    region: f.region.length > 0 ? expandRegions(ref, f.region) : undefined,
+    regions: f.region,
     pillars: f.pillar,
     exploitationForms: f.exploitationForm,
     targetGroups: f.targetGroup,
@@ -139,13 +125,12 @@ const pickLang = (lang: string | undefined): Language => (LANGUAGES as readonly 
 export async function listActivityIds(
   ctx: DomainContext,
   filters: ActivityFilters,
-  opts: { lang?: string; ref?: ReferenceData; executor?: Executor } = {},
+  opts: { lang?: string; executor?: Executor } = {},
 ): Promise<{ ids: string[]; nextCursor: string | null; sort: ActivitySort }> {
-  const ref = opts.ref ?? (await getReferenceData(ctx));
   const sort = effectiveSort(filters);
   const limit = filters.limit ?? DEFAULT_LIMIT;
   const after = filters.cursor ? decodeListCursor(filters.cursor, sort) : undefined;
-  const rows = await selectActivityIdPage(opts.executor ?? ctx.db.kysely, readScopeOf(ctx.actor), resolveFilters(filters, ref), {
+  const rows = await selectActivityIdPage(opts.executor ?? ctx.db.kysely, readScopeOf(ctx.actor), resolveFilters(filters), {
     sort,
     lang: pickLang(opts.lang),
     limit: limit + 1,
@@ -202,9 +187,39 @@ function summarize(row: ActivitySummaryRow, ref: ReferenceData, lang: Language):
 export async function listActivities(ctx: DomainContext, filters: ActivityFilters, opts: { lang?: string } = {}): Promise<ActivityPage> {
   const ref = await getReferenceData(ctx);
   const lang = pickLang(opts.lang);
-  const { ids, nextCursor, sort } = await listActivityIds(ctx, filters, { lang, ref });
+  const { ids, nextCursor, sort } = await listActivityIds(ctx, filters, { lang });
   const rows = await selectActivitySummaries(ctx.db.kysely, ids);
   return { items: rows.map((r) => summarize(r, ref, lang)), nextCursor, sort };
+}
+
+/**
+ * Facet counts computed earlier, per database: by read scope and filters, valid while the list's
+ * change number (moved by any change to any activity, in any process) stays the same, and for at
+ * most FACET_CACHE_MS. Counting every facet over 100k activities reads them all; the same counts
+ * are asked for again and again (the list page without filters above all).
+ */
+const FACET_CACHE_MS = 60_000;
+const FACET_CACHE_SIZE = 500;
+type CachedCounts = { version: string; at: number; rows: Awaited<ReturnType<typeof selectFacetCounts>> };
+const facetCache = new WeakMap<Db, Map<string, CachedCounts>>();
+
+async function cachedFacetCounts(db: Db, scope: ReadScope, f: ResolvedFilters, useCache: boolean) {
+  if (!useCache) return selectFacetCounts(db.kysely, scope, f);
+  let cache = facetCache.get(db);
+  if (!cache) facetCache.set(db, (cache = new Map()));
+  const key = JSON.stringify([scope, f]);
+  const version = await selectActivityListVersion(db.kysely);
+  const hit = cache.get(key);
+  if (hit && hit.version === version && Date.now() - hit.at < FACET_CACHE_MS) {
+    // Most recently used last, so the oldest entry is the first to go.
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit.rows;
+  }
+  const rows = await selectFacetCounts(db.kysely, scope, f);
+  cache.set(key, { version, at: Date.now(), rows });
+  if (cache.size > FACET_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  return rows;
 }
 
 /**
@@ -213,10 +228,10 @@ export async function listActivities(ctx: DomainContext, filters: ActivityFilter
  * list every term (zero counts included); countries, regions and organizations list those with
  * activities and the selected ones.
  */
-export async function activityFacets(ctx: DomainContext, filters: ActivityFilters, opts: { lang?: string } = {}): Promise<{ total: number; facets: Facets }> {
+export async function activityFacets(ctx: DomainContext, filters: ActivityFilters, opts: { lang?: string; cache?: boolean } = {}): Promise<{ total: number; facets: Facets }> {
   const ref = await getReferenceData(ctx);
   const lang = pickLang(opts.lang);
-  const rows = await selectFacetCounts(ctx.db.kysely, readScopeOf(ctx.actor), resolveFilters(filters, ref));
+  const rows = await cachedFacetCounts(ctx.db, readScopeOf(ctx.actor), resolveFilters(filters), opts.cache !== false);
   const counts = new Map<string, Map<string, number>>();
   let total = 0;
   for (const r of rows) {
