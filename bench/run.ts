@@ -8,6 +8,7 @@ import { machineFacts } from './lib/machine.ts';
 import { postgresAvailable, startPostgres } from './lib/postgres.ts';
 import { writeReport, type BenchReport } from './lib/report.ts';
 import { SCALES, type Backend, type Figure, type Scale, type SuiteContext } from './lib/types.ts';
+import { activitiesSuite } from './suites/activities.ts';
 import { databaseSuite } from './suites/database.ts';
 import { faultsSuite } from './suites/faults.ts';
 import { httpSuite } from './suites/http.ts';
@@ -58,6 +59,8 @@ try {
     } finally {
       await dataset.dispose();
     }
+    // On a dataset of its own: synthetic activities at the scale's size.
+    if (wanted('activities')) figures.push(...(await activitiesSuite(ctx)));
   }
 } finally {
   pg?.stop();

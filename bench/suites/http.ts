@@ -13,6 +13,8 @@ export const HTTP_TARGETS: { name: string; path: string }[] = [
   { name: 'members directory', path: '/members' },
   { name: 'organization page', path: '/members/unodc' },
   { name: 'API: list organizations', path: '/api/v1/organizations?limit=50' },
+  { name: 'activity list, filtered (page with facets)', path: '/activities?pillar=prevention&region=002&sort=updated' },
+  { name: 'API: activity list, filtered', path: '/api/v1/activities?pillar=prevention&region=002&limit=25' },
 ];
 
 export async function httpSuite(ctx: SuiteContext, dataset: Dataset): Promise<Figure[]> {

@@ -228,7 +228,7 @@ export async function selectFacetCounts(db: Executor, scope: ReadScope, f: Resol
  * work memory (the materialized base and its hash joins then stay in memory). Inside the
  * caller's transaction when there is one, else in a short one of its own.
  */
-async function withAnalyticSettings<T>(db: Executor, fn: (tx: Executor) => Promise<T>): Promise<T> {
+export async function withAnalyticSettings<T>(db: Executor, fn: (tx: Executor) => Promise<T>): Promise<T> {
   const run = async (tx: Executor) => {
     await sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true), set_config('enable_memoize', 'off', true)`.execute(tx);
     return fn(tx);

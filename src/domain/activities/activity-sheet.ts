@@ -165,111 +165,158 @@ const nestedJson = (v: unknown) => (Array.isArray(v) ? (v.length > 0 ? JSON.stri
 /** Names for export labels: registered organizations' acronyms by id. */
 export type OrgNames = ReadonlyMap<string, string>;
 
+type Labels = { ref: ReferenceData; lang: Language; orgs: OrgNames };
+type Cell = string | number | null | undefined;
+type ListSpec<T> = { items: (a: Activity) => readonly T[]; cells: [string, (x: T, l: Labels) => Cell][]; narratives: [string, (x: T) => Narrative | undefined][] };
+type P = Activity['participants'][number];
+type C = Activity['countries'][number];
+type R = Activity['regions'][number];
+type S = Activity['sectors'][number];
+type Loc = Activity['locations'][number];
+type B = Activity['budgets'][number];
+type Rel = Activity['relatedActivities'][number];
+
+/** How each list of an activity becomes cells; declared once, not per row (exports write 100k rows). */
+const LISTS: ListSpec<never>[] = [
+  {
+    items: (a) => a.participants,
+    cells: [
+      ['participant_role', (p: P) => p.role],
+      ['participant_role_name', (p: P, x) => x.ref.label('OrganisationRole', p.role, x.lang)],
+      ['participant_org_id', (p: P) => p.organizationId],
+      ['participant_ref', (p: P) => p.ref],
+      ['participant_name', (p: P, x) => (p.organizationId && x.orgs.get(p.organizationId)) || pickText(p.name, x.lang) || p.ref],
+      ['participant_type', (p: P) => p.orgType],
+      ['participant_activity_ref', (p: P) => p.activityRef],
+    ],
+    narratives: [['participant_name', (p: P) => p.name]],
+  } satisfies ListSpec<P>,
+  {
+    items: (a) => a.countries,
+    cells: [
+      ['country_code', (c: C) => c.code],
+      ['country_name', (c: C, x) => x.ref.label('country', c.code, x.lang)],
+      ['country_percentage', (c: C) => num(c.percentage)],
+    ],
+    narratives: [['country_narrative', (c: C) => c.narrative]],
+  } satisfies ListSpec<C>,
+  {
+    items: (a) => a.regions,
+    cells: [
+      ['region_vocabulary', (r: R) => r.vocabulary],
+      ['region_code', (r: R) => r.code],
+      ['region_name', (r: R, x) => x.ref.regionLabel(r.vocabulary, r.code, x.lang)],
+      ['region_percentage', (r: R) => num(r.percentage)],
+    ],
+    narratives: [['region_narrative', (r: R) => r.narrative]],
+  } satisfies ListSpec<R>,
+  {
+    items: (a) => a.sectors,
+    cells: [
+      ['sector_vocabulary', (s: S) => s.vocabulary],
+      ['sector_code', (s: S) => s.code],
+      ['sector_name', (s: S, x) => (s.vocabulary === '1' || s.vocabulary === '2' ? x.ref.label('Sector', s.code, x.lang) : pickText(s.narrative, x.lang) || s.code)],
+      ['sector_percentage', (s: S) => num(s.percentage)],
+    ],
+    narratives: [['sector_narrative', (s: S) => s.narrative]],
+  } satisfies ListSpec<S>,
+  {
+    items: (a) => a.locations,
+    cells: [
+      ['location_ref', (l: Loc) => l.ref],
+      ['location_country', (l: Loc) => l.countryCode],
+      ['location_admin_vocabulary', (l: Loc) => l.adminVocabulary],
+      ['location_admin_level', (l: Loc) => num(l.adminLevel)],
+      ['location_admin_code', (l: Loc) => l.adminCode],
+      ['location_lat', (l: Loc) => num(l.latitude)],
+      ['location_lon', (l: Loc) => num(l.longitude)],
+      ['location_exactness', (l: Loc) => l.exactness],
+      ['location_class', (l: Loc) => l.locationClass],
+      ['location_feature_designation', (l: Loc) => l.featureDesignation],
+    ],
+    narratives: [
+      ['location_name', (l: Loc) => l.name],
+      ['location_description', (l: Loc) => l.description],
+    ],
+  } satisfies ListSpec<Loc>,
+  {
+    items: (a) => a.budgets,
+    cells: [
+      ['budget_type', (b: B) => b.type],
+      ['budget_status', (b: B) => b.status],
+      ['budget_start', (b: B) => b.periodStart],
+      ['budget_end', (b: B) => b.periodEnd],
+      ['budget_value', (b: B) => num(b.value)],
+      ['budget_currency', (b: B) => b.currency],
+      ['budget_value_date', (b: B) => b.valueDate],
+    ],
+    narratives: [],
+  } satisfies ListSpec<B>,
+  {
+    items: (a) => a.relatedActivities,
+    cells: [
+      ['related_type', (r: Rel) => r.type],
+      ['related_ref', (r: Rel) => r.ref],
+    ],
+    narratives: [],
+  } satisfies ListSpec<Rel>,
+] as unknown as ListSpec<never>[];
+
+const TERM_COLUMNS: [string, string, keyof Activity['classification']][] = [
+  ['pillar', 'pillar', 'pillars'],
+  ['exploitation_form', 'exploitation-form', 'exploitationForms'],
+  ['target_group', 'target-group', 'targetGroups'],
+  ['context', 'context', 'contexts'],
+  ['sdg_target', 'sdg-target', 'sdgTargets'],
+  ['instrument', 'instrument', 'instruments'],
+  ['mechanism', 'mechanism', 'mechanisms'],
+];
+
 /** One activity as a row of cells keyed by column name, with labels in `lang`. */
 export function activityToRow(a: Activity, ref: ReferenceData, lang: Language, orgs: OrgNames): Record<string, string> {
   const row: Record<string, string> = {};
-  const set = (name: string, v: string) => {
-    row[name] = v;
-  };
-  const lists = <T>(items: readonly T[], fields: Record<string, (x: T) => string | number | null | undefined>) => {
-    for (const [name, get] of Object.entries(fields)) set(name, joinList(items.map(get)));
-  };
-  const perLang = <T>(items: readonly T[], prefix: string, get: (x: T) => Narrative | undefined) => {
-    for (const l of L) set(`${prefix}_${l}`, joinList(items.map((x) => narrative(get(x), l))));
-  };
-  const c = a.classification;
-
-  set('id', a.id);
-  set('iati_identifier', a.iatiIdentifier ?? '');
+  const x: Labels = { ref, lang, orgs };
+  row.id = a.id;
+  row.iati_identifier = a.iatiIdentifier ?? '';
   for (const l of L) {
-    set(`title_${l}`, narrative(a.title, l));
-    set(`description_${l}`, narrative(a.description, l));
-    set(`objectives_${l}`, narrative(a.objectives, l));
-    set(`target_groups_text_${l}`, narrative(a.targetGroupsText, l));
-    set(`reporting_org_name_${l}`, narrative(a.reportingOrg?.name, l));
+    row[`title_${l}`] = narrative(a.title, l);
+    row[`description_${l}`] = narrative(a.description, l);
+    row[`objectives_${l}`] = narrative(a.objectives, l);
+    row[`target_groups_text_${l}`] = narrative(a.targetGroupsText, l);
+    row[`reporting_org_name_${l}`] = narrative(a.reportingOrg?.name, l);
   }
-  set('owner_org_id', a.ownerOrganizationId);
-  set('owner_org', a.ownerOrganization.acronym);
-  set('visibility', a.visibility);
-  set('shared_with', joinList(a.sharedWith));
-  set('default_language', a.defaultLanguage);
-  set('reporting_org_ref', a.reportingOrg?.ref ?? '');
-  set('reporting_org_type', a.reportingOrg?.orgType ?? '');
-  set('status', a.status ?? '');
-  set('status_name', a.status ? ref.label('ActivityStatus', a.status, lang) : '');
-  set('planned_start', a.plannedStart ?? '');
-  set('planned_end', a.plannedEnd ?? '');
-  set('actual_start', a.actualStart ?? '');
-  set('actual_end', a.actualEnd ?? '');
-  set('default_currency', a.defaultCurrency ?? '');
-  set('activity_scope', a.activityScope ?? '');
-
-  lists(a.participants, {
-    participant_role: (p) => p.role,
-    participant_role_name: (p) => ref.label('OrganisationRole', p.role, lang),
-    participant_org_id: (p) => p.organizationId,
-    participant_ref: (p) => p.ref,
-    participant_name: (p) => (p.organizationId && orgs.get(p.organizationId)) || pickText(p.name, lang) || p.ref,
-    participant_type: (p) => p.orgType,
-    participant_activity_ref: (p) => p.activityRef,
-  });
-  perLang(a.participants, 'participant_name', (p) => p.name);
-  lists(a.countries, { country_code: (x) => x.code, country_name: (x) => ref.label('country', x.code, lang), country_percentage: (x) => num(x.percentage) });
-  perLang(a.countries, 'country_narrative', (x) => x.narrative);
-  lists(a.regions, {
-    region_vocabulary: (x) => x.vocabulary,
-    region_code: (x) => x.code,
-    region_name: (x) => ref.regionLabel(x.vocabulary, x.code, lang),
-    region_percentage: (x) => num(x.percentage),
-  });
-  perLang(a.regions, 'region_narrative', (x) => x.narrative);
-  lists(a.sectors, {
-    sector_vocabulary: (x) => x.vocabulary,
-    sector_code: (x) => x.code,
-    sector_name: (x) => (x.vocabulary === '1' || x.vocabulary === '2' ? ref.label('Sector', x.code, lang) : pickText(x.narrative, lang) || x.code),
-    sector_percentage: (x) => num(x.percentage),
-  });
-  perLang(a.sectors, 'sector_narrative', (x) => x.narrative);
-  lists(a.locations, {
-    location_ref: (x) => x.ref,
-    location_country: (x) => x.countryCode,
-    location_admin_vocabulary: (x) => x.adminVocabulary,
-    location_admin_level: (x) => num(x.adminLevel),
-    location_admin_code: (x) => x.adminCode,
-    location_lat: (x) => num(x.latitude),
-    location_lon: (x) => num(x.longitude),
-    location_exactness: (x) => x.exactness,
-    location_class: (x) => x.locationClass,
-    location_feature_designation: (x) => x.featureDesignation,
-  });
-  perLang(a.locations, 'location_name', (x) => x.name);
-  perLang(a.locations, 'location_description', (x) => x.description);
-  lists(a.budgets, {
-    budget_type: (x) => x.type,
-    budget_status: (x) => x.status,
-    budget_start: (x) => x.periodStart,
-    budget_end: (x) => x.periodEnd,
-    budget_value: (x) => num(x.value),
-    budget_currency: (x) => x.currency,
-    budget_value_date: (x) => x.valueDate,
-  });
-  lists(a.relatedActivities, { related_type: (x) => x.type, related_ref: (x) => x.ref });
-  const terms = (prefix: string, taxonomy: string, codes: string[]) => {
-    set(`${prefix}_code`, joinList(codes));
-    set(`${prefix}_name`, joinList(codes.map((code) => ref.label(taxonomy, code, lang))));
-  };
-  terms('pillar', 'pillar', c.pillars);
-  terms('exploitation_form', 'exploitation-form', c.exploitationForms);
-  terms('target_group', 'target-group', c.targetGroups);
-  terms('context', 'context', c.contexts);
-  terms('sdg_target', 'sdg-target', c.sdgTargets);
-  terms('instrument', 'instrument', c.instruments);
-  terms('mechanism', 'mechanism', c.mechanisms);
-  set('transactions_json', nestedJson(a.transactionsSummary));
-  set('results_json', nestedJson(a.results));
-  set('contacts_json', nestedJson(a.contacts));
-  set('suggestions_json', nestedJson(a.suggestions ?? {}));
-  set('updated_at', a.updatedAt);
+  row.owner_org_id = a.ownerOrganizationId;
+  row.owner_org = a.ownerOrganization.acronym;
+  row.visibility = a.visibility;
+  row.shared_with = joinList(a.sharedWith);
+  row.default_language = a.defaultLanguage;
+  row.reporting_org_ref = a.reportingOrg?.ref ?? '';
+  row.reporting_org_type = a.reportingOrg?.orgType ?? '';
+  row.status = a.status ?? '';
+  row.status_name = a.status ? ref.label('ActivityStatus', a.status, lang) : '';
+  row.planned_start = a.plannedStart ?? '';
+  row.planned_end = a.plannedEnd ?? '';
+  row.actual_start = a.actualStart ?? '';
+  row.actual_end = a.actualEnd ?? '';
+  row.default_currency = a.defaultCurrency ?? '';
+  row.activity_scope = a.activityScope ?? '';
+  for (const spec of LISTS) {
+    const items = spec.items(a) as readonly never[];
+    for (const [name, get] of spec.cells) row[name] = items.length === 0 ? '' : joinList(items.map((it) => get(it, x)));
+    for (const [prefix, get] of spec.narratives) {
+      for (const l of L) row[`${prefix}_${l}`] = items.length === 0 ? '' : joinList(items.map((it) => narrative(get(it), l)));
+    }
+  }
+  for (const [prefix, taxonomy, key] of TERM_COLUMNS) {
+    const codes = a.classification[key];
+    row[`${prefix}_code`] = joinList(codes);
+    row[`${prefix}_name`] = codes.length === 0 ? '' : joinList(codes.map((code) => ref.label(taxonomy, code, lang)));
+  }
+  row.transactions_json = nestedJson(a.transactionsSummary);
+  row.results_json = nestedJson(a.results);
+  row.contacts_json = nestedJson(a.contacts);
+  row.suggestions_json = nestedJson(a.suggestions ?? {});
+  row.updated_at = a.updatedAt;
   return row;
 }
 

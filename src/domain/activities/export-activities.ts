@@ -30,7 +30,7 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export type ActivityExport = { fileName: string; contentType: string; stream: Readable };
 
-const BATCH = 500;
+const BATCH = 1000;
 
 const CONTENT_TYPES: Record<ExportFormat, string> = {
   csv: 'text/csv; charset=utf-8',
@@ -40,19 +40,27 @@ const CONTENT_TYPES: Record<ExportFormat, string> = {
 
 type Batch = { activities: Activity[]; orgs: OrgNames };
 
-/** Every activity under the filters, a batch at a time, with the acronyms of the organizations they name. */
+/**
+ * Every activity under the filters, a batch at a time, with the acronyms of the organizations
+ * they name. The next batch is read while the caller writes the current one.
+ */
 async function* activityBatches(ctx: DomainContext, filters: ActivityFilters, lang: Language): AsyncGenerator<Batch> {
-  let cursor: string | undefined;
-  do {
+  const fetchBatch = async (cursor: string | undefined): Promise<Batch & { next: string | null }> => {
     const page = await listActivityIds(ctx, { ...filters, cursor, limit: BATCH }, { lang });
-    if (page.ids.length > 0) {
-      const activities = await loadActivities(ctx.db.kysely, page.ids);
-      const orgIds = [...new Set(activities.flatMap((a) => a.participants.map((p) => p.organizationId ?? '').filter(Boolean)))];
-      const orgs = new Map((await selectOrganizationLabels(ctx.db.kysely, orgIds)).map((o) => [o.id, o.acronym]));
-      yield { activities, orgs };
-    }
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
+    if (page.ids.length === 0) return { activities: [], orgs: new Map(), next: null };
+    const activities = await loadActivities(ctx.db.kysely, page.ids);
+    const orgIds = [...new Set(activities.flatMap((a) => a.participants.map((p) => p.organizationId ?? '').filter(Boolean)))];
+    const orgs = new Map((await selectOrganizationLabels(ctx.db.kysely, orgIds)).map((o) => [o.id, o.acronym]));
+    return { activities, orgs, next: page.nextCursor };
+  };
+  let pending: Promise<Batch & { next: string | null }> | null = fetchBatch(undefined);
+  while (pending) {
+    const batch: Batch & { next: string | null } = await pending;
+    pending = batch.next ? fetchBatch(batch.next) : null;
+    // A rejected prefetch surfaces when awaited; keep it from being reported as unhandled meanwhile.
+    pending?.catch(() => undefined);
+    if (batch.activities.length > 0) yield batch;
+  }
 }
 
 const stamp = () => new Date().toISOString().slice(0, 10);
