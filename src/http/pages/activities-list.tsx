@@ -41,7 +41,8 @@ function FacetBox({ page, facet, values }: { page: PageContext; facet: Facet; va
   if (values.length === 0) return null;
   const id = `facet-${facet}`;
   // Selected values and the most frequent stay in view; the rest fold away (still in the form).
-  const shown = values.filter((v, i) => v.selected || i < VISIBLE_VALUES || values.length <= VISIBLE_VALUES + 2);
+  // Regions stay whole: folding would cut their hierarchy.
+  const shown = values.filter((v, i) => facet === 'region' || v.selected || i < VISIBLE_VALUES || values.length <= VISIBLE_VALUES + 2);
   const folded = values.filter((v) => !shown.includes(v));
   const item = (v: FacetValue) => (
     <li class={v.level ? `facet-level-${v.level}` : undefined}>
