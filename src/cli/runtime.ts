@@ -9,7 +9,8 @@ import { systemActor, type Actor } from '../domain/actor.ts';
 import type { DomainContext } from '../domain/context.ts';
 import { AppError } from '../domain/errors.ts';
 import { syncReferenceData } from '../domain/reference/sync-reference-data.ts';
-import { listUsers, loadUserActor } from '../domain/identity/users.ts';
+import { findUserIdByEmail } from '../domain/identity/find-user.ts';
+import { loadUserActor } from '../domain/identity/users.ts';
 
 /** Exit codes of the icat command, documented in the README. */
 export const EXIT = { ok: 0, failure: 1, config: 2, invalid: 3, notFound: 4 } as const;
@@ -78,17 +79,10 @@ export async function withDatabase<T>(command: Command, fn: (s: CliSession) => P
 }
 
 async function actorByEmail(db: Db, config: Config, email: string): Promise<Actor> {
-  const id = await userIdByEmail({ db, config, actor: systemActor }, email);
+  const id = await findUserIdByEmail({ db, config, actor: systemActor }, email);
   const actor = id ? await loadUserActor(db, id) : undefined;
   if (!actor) throw new CliError(`--as ${email}: no active account has this e-mail address.`, EXIT.notFound);
   return actor;
-}
-
-/** The id of the account with exactly this e-mail address, if any. */
-export async function userIdByEmail(ctx: DomainContext, email: string): Promise<string | undefined> {
-  const wanted = email.trim().toLowerCase();
-  const page = await listUsers(ctx, { q: wanted, includeInactive: true, limit: 20 });
-  return page.items.find((u) => u.email.toLowerCase() === wanted)?.id;
 }
 
 /** Reads all of standard input (for --password-stdin), without the final line break. */

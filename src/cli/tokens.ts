@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { TOKEN_SCOPES } from '../domain/actor.ts';
 import { createApiToken, listApiTokens, revokeApiToken } from '../domain/identity/tokens.ts';
 import { getOrganization } from '../domain/organizations/organizations.ts';
-import { CliError, EXIT, out, printTable, userIdByEmail, withDatabase } from './runtime.ts';
+import { CliError, EXIT, out, printTable, withDatabase } from './runtime.ts';
+import { findUserIdByEmail } from '../domain/identity/find-user.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 
@@ -22,7 +23,7 @@ export function registerTokenCommands(program: Command): void {
       await withDatabase(cmd, async ({ ctx }) => {
         let userId: string | undefined;
         if (opts.user) {
-          userId = await userIdByEmail(ctx, opts.user);
+          userId = await findUserIdByEmail(ctx, opts.user);
           if (!userId) throw new CliError(`--user ${opts.user}: no account has this e-mail address.`, EXIT.notFound);
         } else if (ctx.actor.kind !== 'anonymous' && ctx.actor.userId === 'system') {
           throw new CliError('Say whose token this is: --user <email> (or act as that person with --as <email>).', EXIT.invalid);
@@ -48,7 +49,7 @@ export function registerTokenCommands(program: Command): void {
     .option('--revoked', 'include revoked tokens')
     .action(async (opts: { user?: string; revoked?: boolean }, cmd: Command) => {
       await withDatabase(cmd, async ({ ctx }) => {
-        const userId = opts.user ? await userIdByEmail(ctx, opts.user) : undefined;
+        const userId = opts.user ? await findUserIdByEmail(ctx, opts.user) : undefined;
         if (opts.user && !userId) throw new CliError(`--user ${opts.user}: no account has this e-mail address.`, EXIT.notFound);
         const tokens = await listApiTokens(ctx, { ...(userId && { userId }), includeRevoked: opts.revoked === true });
         if (tokens.length === 0) return out('No tokens.');

@@ -6,7 +6,8 @@ import { setUserPassword } from '../domain/identity/set-user-password.ts';
 import { createUser, listUsers } from '../domain/identity/users.ts';
 import { listOrganizations } from '../domain/organizations/organizations.ts';
 import { LANGUAGES } from '../domain/languages.ts';
-import { CliError, EXIT, out, printTable, readStdin, userIdByEmail, withDatabase } from './runtime.ts';
+import { CliError, EXIT, out, printTable, readStdin, withDatabase } from './runtime.ts';
+import { findUserIdByEmail } from '../domain/identity/find-user.ts';
 
 /** Organization ids by acronym and slug (and id), to accept `--member iom:focal_point` and print acronyms. */
 async function organizationIndex(ctx: DomainContext): Promise<{ byKey: Map<string, string>; acronymOf: Map<string, string> }> {
@@ -110,7 +111,7 @@ export function registerUserCommands(program: Command): void {
     .action(async (email: string, opts: { passwordStdin?: boolean }, cmd: Command) => {
       const given = opts.passwordStdin ? await readStdin() : undefined;
       await withDatabase(cmd, async ({ ctx }) => {
-        const id = await userIdByEmail(ctx, email);
+        const id = await findUserIdByEmail(ctx, email);
         if (!id) throw new CliError(`No account has the e-mail address ${email}.`, EXIT.notFound);
         const password = given ?? generatePassword();
         await setUserPassword(ctx, id, { password });

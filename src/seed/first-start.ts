@@ -7,7 +7,8 @@ import type { DomainContext } from '../domain/context.ts';
 import { AppError } from '../domain/errors.ts';
 import { generatePassword } from '../domain/identity/passwords.ts';
 import { setUserPassword } from '../domain/identity/set-user-password.ts';
-import { createUser, listUsers } from '../domain/identity/users.ts';
+import { findUserIdByEmail } from '../domain/identity/find-user.ts';
+import { createUser } from '../domain/identity/users.ts';
 import { createOrganization, getOrganization } from '../domain/organizations/organizations.ts';
 import { DEMO_ORGANIZATIONS } from './demo-organizations.ts';
 
@@ -46,11 +47,6 @@ async function organizationIdBySlug(ctx: DomainContext, slug: string): Promise<s
   }
 }
 
-async function userIdByEmail(ctx: DomainContext, email: string): Promise<string | undefined> {
-  const page = await listUsers(ctx, { q: email, includeInactive: true, limit: 10 });
-  return page.items.find((u) => u.email.toLowerCase() === email)?.id;
-}
-
 /**
  * Creates the demo content through the domain functions on the first start of an empty
  * database: the member organizations and one account per role, each with a random password.
@@ -83,7 +79,7 @@ export async function seedOnFirstStart(deps: { db: Db; config: Config; logger: L
   const credentials: { label: string; email: string; password: string }[] = [];
   for (const account of DEMO_ACCOUNTS) {
     const password = generatePassword();
-    const existing = await userIdByEmail(ctx, account.email);
+    const existing = await findUserIdByEmail(ctx, account.email);
     if (existing) {
       await setUserPassword(ctx, existing, { password });
     } else {
