@@ -171,14 +171,26 @@ export const CHILD_SHEETS: ChildSheet[] = [
 
 const safe = (v: string | number | null): string | number | null => (typeof v === 'string' ? neutraliseFormula(v) : v);
 
+/** Buffered bytes an XLSX export may hold before it waits for the compressor. */
+const XLSX_BACKLOG_BYTES = 64 * 1024 * 1024;
+
 /**
- * Lets the zip writer catch up and waits while the consumer is not reading, so that a slow
- * download holds about one batch in memory instead of the whole workbook.
+ * Backpressure for the XLSX writer. exceljs's streaming writer hands rows to its zip compressor
+ * without waiting for it, so a fast producer piles up uncompressed sheet XML (the whole sheet, for
+ * 100k activities); and a slow download piles up compressed bytes. After each batch this waits
+ * until the consumer has room and the process's buffer memory is back within
+ * XLSX_BACKLOG_BYTES of where the export started (at most ten seconds a batch, in case other work
+ * holds buffers too).
  */
-async function drained(out: PassThrough): Promise<void> {
-  await new Promise((resolve) => setImmediate(resolve));
+async function drained(out: PassThrough, baseline: { bytes: number }): Promise<void> {
   if (out.destroyed) throw new Error('The download was interrupted.');
   if (out.writableNeedDrain) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+  for (let waited = 0; waited < 10_000; waited += 2) {
+    const now = process.memoryUsage().arrayBuffers;
+    baseline.bytes = Math.min(baseline.bytes, now);
+    if (now - baseline.bytes <= XLSX_BACKLOG_BYTES) return;
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
 }
 
 /**
@@ -197,6 +209,7 @@ export async function writeActivitiesXlsx(
 ): Promise<void> {
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'icat-xlsx-'));
   try {
+    const baseline = { bytes: process.memoryUsage().arrayBuffers };
     const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
     wb.creator = 'ICAT Platform';
     const main = wb.addWorksheet('Activities', { views: [{ state: 'frozen', ySplit: 2 }] });
@@ -212,7 +225,7 @@ export async function writeActivitiesXlsx(
         main.addRow(SHEET_COLUMNS.map((c) => safe(row[c.name] ?? ''))).commit();
         for (const f of files) for (const r of f.sheet.rows(a, ref, lang, batch.orgs)) f.stream.write(`${JSON.stringify(r)}\n`);
       }
-      await drained(out);
+      await drained(out, baseline);
     }
     main.commit();
     for (const f of files) {
@@ -225,7 +238,7 @@ export async function writeActivitiesXlsx(
       for await (const line of lines) {
         if (!line) continue;
         ws.addRow((JSON.parse(line) as (string | number | null)[]).map(safe)).commit();
-        if (++n % BATCH === 0) await drained(out);
+        if (++n % BATCH === 0) await drained(out, baseline);
       }
       ws.commit();
     }
