@@ -1,36 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Journey } from './support/browser.ts';
-import { startE2eServer, type E2eServer } from './support/server.ts';
+import { describe, expect, it } from 'vitest';
+import type { Journey } from './support/browser.ts';
+import { journeySuite } from './support/suite.ts';
 
-let server: E2eServer;
-let journey: Journey | undefined;
-
-beforeAll(async () => {
-  server = await startE2eServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
-afterEach(async () => {
-  const j = journey;
-  journey = undefined;
-  if (!j) return;
-  try {
-    j.assertEveryPageChecked();
-  } finally {
-    await j.close();
-  }
-});
-
-const start = async (opts?: Parameters<typeof Journey.start>[0]) => (journey = await Journey.start(opts));
-
-async function signIn(j: Journey, label: string) {
-  const account = server.account(label);
-  await j.visit(`${server.url}/sign-in`);
-  await j.page.locator('input[name="email"]').fill(account.email);
-  await j.page.locator('input[name="password"]').fill(account.password);
-  await j.clickAndCheck(() => j.page.locator('form[action="/sign-in"] button[type="submit"]').click());
-}
+const suite = journeySuite();
+const { start, signIn } = suite;
 
 /** Fills what a publishable activity needs, apart from its countries. */
 async function fillBasics(j: Journey, title: string) {
@@ -52,7 +25,7 @@ describe('registering an activity', () => {
   it('with JavaScript: rows are added and removed in the page, messages appear by the field, and the record and its history read well', async () => {
     const j = await start();
     await signIn(j, 'staff');
-    await j.visit(`${server.url}/activities/new`);
+    await j.visit(`${suite.server.url}/activities/new`);
     await fillBasics(j, 'Safe migration desks in bus stations');
     const countries = j.page.locator('fieldset[data-repeat-group="countries"] [data-repeat-rows] > fieldset');
     expect(await countries.count()).toBe(2);
@@ -97,7 +70,7 @@ describe('registering an activity', () => {
   it('without JavaScript: "add another row" asks the server, keeps what was typed, and the activity is saved', async () => {
     const j = await start({ javaScript: false });
     await signIn(j, 'staff');
-    await j.visit(`${server.url}/activities/new`);
+    await j.visit(`${suite.server.url}/activities/new`);
     await fillBasics(j, 'Hotline for workers in the fishing industry');
     await j.page.locator('select[name="countries.0.code"]').selectOption('NA');
     await j.page.locator('input[name="countries.0.percentage"]').fill('70');
@@ -118,8 +91,8 @@ describe('registering an activity', () => {
 
   it('shows a demo activity to a visitor without signing in', async () => {
     const j = await start({ javaScript: false });
-    const row = await server.running.services.db.kysely.selectFrom('activities').select('id').where('iati_identifier', '=', 'DEMO-IOM-002').executeTakeFirstOrThrow();
-    await j.visit(`${server.url}/activities/${row.id}`);
+    const row = await suite.server.running.services.db.kysely.selectFrom('activities').select('id').where('iati_identifier', '=', 'DEMO-IOM-002').executeTakeFirstOrThrow();
+    await j.visit(`${suite.server.url}/activities/${row.id}`);
     expect(await j.page.locator('h1').textContent()).toBe('Safe migration information centres in Namibia and Zambia');
     expect(await j.page.getByText('a fictional activity', { exact: false }).count()).toBe(1);
   });

@@ -1,34 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Journey } from './support/browser.ts';
-import { startE2eServer, type E2eServer } from './support/server.ts';
+import { describe, expect, it } from 'vitest';
+import type { Journey } from './support/browser.ts';
+import { journeySuite } from './support/suite.ts';
 
-let server: E2eServer;
-const journeys: Journey[] = [];
-
-beforeAll(async () => {
-  server = await startE2eServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
-afterEach(async () => {
-  // Every page each journey loaded must have been checked by axe, even when the journey failed early.
-  const all = journeys.splice(0);
-  try {
-    for (const j of all) j.assertEveryPageChecked();
-  } finally {
-    for (const j of all) await j.close();
-  }
-});
-
-const start = async (opts?: Parameters<typeof Journey.start>[0]) => {
-  const j = await Journey.start(opts);
-  journeys.push(j);
-  return j;
-};
+const suite = journeySuite();
+const { start } = suite;
 
 /** The titles of the activities the list shows, in order. */
 const titles = (j: Journey) => j.page.locator('.activity-list .activity-item h3 a').allTextContents();
@@ -37,7 +15,7 @@ const resultCount = (j: Journey) => j.page.locator('.result-count').textContent(
 describe('the activity list', () => {
   it('filters by facets, and the copied address shows the same list in a fresh browser, with and without JavaScript', async () => {
     const j = await start();
-    await j.visit(`${server.url}/activities`);
+    await j.visit(`${suite.server.url}/activities`);
     const all = await resultCount(j);
     expect(all).toMatch(/\d+ activit/);
 
@@ -78,10 +56,10 @@ describe('the activity list', () => {
 
   it('offers exports that carry the filters', async () => {
     const j = await start();
-    await j.visit(`${server.url}/activities?pillar=prevention`);
+    await j.visit(`${suite.server.url}/activities?pillar=prevention`);
     const href = await j.page.getByRole('navigation', { name: 'Download' }).getByRole('link', { name: 'CSV (with HXL tags)' }).getAttribute('href');
     expect(href).toBe('/activities/export.csv?pillar=prevention');
-    const res = await fetch(`${server.url}${href}`);
+    const res = await fetch(`${suite.server.url}${href}`);
     expect(res.status).toBe(200);
     const lines = (await res.text()).trim().split('\r\n');
     expect(lines[1]).toMatch(/^#activity \+id/);
@@ -91,13 +69,13 @@ describe('the activity list', () => {
 describe('the spreadsheet import', () => {
   it('checks an uploaded file, shows the report and imports it; every page passes axe', async () => {
     const j = await start();
-    const account = server.account('staff');
-    await j.visit(`${server.url}/sign-in`);
+    const account = suite.server.account('staff');
+    await j.visit(`${suite.server.url}/sign-in`);
     await j.page.locator('input[name="email"]').fill(account.email);
     await j.page.locator('input[name="password"]').fill(account.password);
     await j.clickAndCheck(() => j.page.locator('form[action="/sign-in"] button[type="submit"]').click());
 
-    await j.visit(`${server.url}/activities/import`);
+    await j.visit(`${suite.server.url}/activities/import`);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'icat-e2e-import-'));
     const file = path.join(dir, 'activities.csv');
     fs.writeFileSync(file, 'iati_identifier,title_en,title_ru,visibility,country_code,country_percentage\nXM-E2E-IMPORT-1,Imported in the browser,Импортировано в браузере,draft,KE,100\n');

@@ -1,45 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Journey } from './support/browser.ts';
-import { startE2eServer, type E2eServer } from './support/server.ts';
+import { describe, expect, it } from 'vitest';
+import { journeySuite } from './support/suite.ts';
 
-let server: E2eServer;
-let journey: Journey | undefined;
-
-beforeAll(async () => {
-  server = await startE2eServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
-afterEach(async () => {
-  // Every page a journey loaded must have been checked by axe, even when the journey failed early.
-  const j = journey;
-  journey = undefined;
-  if (!j) return;
-  try {
-    j.assertEveryPageChecked();
-  } finally {
-    await j.close();
-  }
-});
-
-const start = async (opts?: Parameters<typeof Journey.start>[0]) => (journey = await Journey.start(opts));
-
-/** Signs in through the sign-in form with an account printed at first start. */
-async function signIn(j: Journey, label: string) {
-  const account = server.account(label);
-  await j.visit(`${server.url}/sign-in`);
-  await j.page.locator('input[name="email"]').fill(account.email);
-  await j.page.locator('input[name="password"]').fill(account.password);
-  await j.clickAndCheck(() => j.page.locator('form[action="/sign-in"] button[type="submit"]').click());
-  return account;
-}
+const suite = journeySuite();
+const { start, signIn } = suite;
 
 describe('first start', () => {
   it('prints an administrator and a coordinator account with random passwords', () => {
-    expect(server.firstStartLines.join('\n')).toContain('/sign-in');
-    const admin = server.account('administrator');
-    const coordinator = server.account('coordinator');
+    expect(suite.server.firstStartLines.join('\n')).toContain('/sign-in');
+    const admin = suite.server.account('administrator');
+    const coordinator = suite.server.account('coordinator');
     expect(admin.password).toMatch(/^\S{16,}$/);
     expect(coordinator.password).not.toBe(admin.password);
   });
@@ -48,10 +17,10 @@ describe('first start', () => {
 describe('a newcomer', () => {
   it('signs in with the printed administrator credentials and reaches the administration', async () => {
     const j = await start();
-    await j.visit(`${server.url}/`);
+    await j.visit(`${suite.server.url}/`);
     await j.clickAndCheck(() => j.page.getByRole('link', { name: 'Sign in' }).click());
     expect(new URL(j.page.url()).pathname).toBe('/sign-in');
-    const account = server.account('administrator');
+    const account = suite.server.account('administrator');
     await j.page.locator('input[name="email"]').fill(account.email);
     await j.page.locator('input[name="password"]').fill(account.password);
     await j.clickAndCheck(() => j.page.getByRole('button', { name: 'Sign in' }).click());
@@ -66,8 +35,8 @@ describe('a newcomer', () => {
 
   it('is refused a wrong password with a message next to the form', async () => {
     const j = await start();
-    await j.visit(`${server.url}/sign-in`);
-    await j.page.locator('input[name="email"]').fill(server.account('coordinator').email);
+    await j.visit(`${suite.server.url}/sign-in`);
+    await j.page.locator('input[name="email"]').fill(suite.server.account('coordinator').email);
     await j.page.locator('input[name="password"]').fill('not the password at all');
     await j.clickAndCheck(() => j.page.getByRole('button', { name: 'Sign in' }).click());
     expect(await j.page.getByRole('alert').first().textContent()).toContain('The e-mail address or the password is not right.');
@@ -75,7 +44,7 @@ describe('a newcomer', () => {
 
   it('switches to French and sees French, then keeps French on the next page', async () => {
     const j = await start();
-    await j.visit(`${server.url}/members`);
+    await j.visit(`${suite.server.url}/members`);
     await j.clickAndCheck(() => j.page.getByRole('navigation', { name: 'Language' }).getByRole('link', { name: 'Français' }).click());
     expect(new URL(j.page.url()).pathname).toBe('/members');
     expect(await j.page.locator('html').getAttribute('lang')).toBe('fr');
@@ -87,11 +56,11 @@ describe('a newcomer', () => {
 
   it('reads the site right to left in Arabic', async () => {
     const j = await start();
-    await j.visit(`${server.url}/?lang=ar`);
+    await j.visit(`${suite.server.url}/?lang=ar`);
     expect(await j.page.locator('html').getAttribute('dir')).toBe('rtl');
     const brand = await j.page.locator('.brand').boundingBox();
     expect(brand!.x).toBeGreaterThan(640);
-    await j.visit(`${server.url}/members?lang=ar`);
+    await j.visit(`${suite.server.url}/members?lang=ar`);
   });
 });
 
@@ -99,7 +68,7 @@ describe('an administrator', () => {
   it('creates an organization and finds it in the members directory', async () => {
     const j = await start();
     await signIn(j, 'administrator');
-    await j.visit(`${server.url}/admin/organizations`);
+    await j.visit(`${suite.server.url}/admin/organizations`);
     await j.clickAndCheck(() => j.page.getByRole('link', { name: 'Add an organization' }).click());
     const p = j.page;
     await p.getByLabel('Acronym').fill('E2E-ORG');
@@ -114,7 +83,7 @@ describe('an administrator', () => {
     expect(new URL(p.url()).pathname).toBe('/admin/organizations/e2e-org/edit');
     expect(await p.getByRole('status').first().textContent()).toContain('The organization was created.');
 
-    await j.visit(`${server.url}/members`);
+    await j.visit(`${suite.server.url}/members`);
     await expect(p.getByRole('heading', { name: /^Partners/ }).count()).resolves.toBe(1);
     await j.clickAndCheck(() => p.getByRole('link', { name: /E2E-ORG/ }).click());
     expect(await p.locator('h1').textContent()).toContain('End-to-End Testing Partnership');
@@ -124,7 +93,7 @@ describe('an administrator', () => {
   it('sees the validation errors next to the fields when the form is incomplete', async () => {
     const j = await start();
     await signIn(j, 'administrator');
-    await j.visit(`${server.url}/admin/organizations/new`);
+    await j.visit(`${suite.server.url}/admin/organizations/new`);
     await j.page.getByLabel('Acronym').fill('HALF');
     await j.page.getByLabel('Website').fill('not-a-website');
     await j.clickAndCheck(() => j.page.getByRole('button', { name: 'Create the organization' }).click());
@@ -137,12 +106,12 @@ describe('an administrator', () => {
   it('reads the audit log, with the organization it created shown as recorded values', async () => {
     const j = await start();
     await signIn(j, 'administrator');
-    await j.visit(`${server.url}/admin/audit?recordType=organization`);
+    await j.visit(`${suite.server.url}/admin/audit?recordType=organization`);
     expect(await j.page.getByText('Organization created').count()).toBeGreaterThan(0);
-    await j.visit(`${server.url}/admin/users`);
-    await j.visit(`${server.url}/admin/invitations`);
-    await j.visit(`${server.url}/admin/tokens`);
-    await j.visit(`${server.url}/account`);
+    await j.visit(`${suite.server.url}/admin/users`);
+    await j.visit(`${suite.server.url}/admin/invitations`);
+    await j.visit(`${suite.server.url}/admin/tokens`);
+    await j.visit(`${suite.server.url}/account`);
   });
 });
 
@@ -150,18 +119,18 @@ describe('a coordinator', () => {
   it('sees an organization’s focal points, which visitors do not see', async () => {
     const j = await start();
     await signIn(j, 'coordinator');
-    await j.visit(`${server.url}/members/iom`);
+    await j.visit(`${suite.server.url}/members/iom`);
     expect(await j.page.getByRole('heading', { name: 'Focal points and staff' }).count()).toBe(1);
-    expect(await j.page.getByText(server.account('focal point, IOM').email).count()).toBe(1);
-    await j.visit(`${server.url}/admin`);
-    await j.visit(`${server.url}/admin/audit`);
+    expect(await j.page.getByText(suite.server.account('focal point, IOM').email).count()).toBe(1);
+    await j.visit(`${suite.server.url}/admin`);
+    await j.visit(`${suite.server.url}/admin/audit`);
   });
 });
 
 describe('a visitor without JavaScript', () => {
   it('browses and filters the members and opens an organization page', async () => {
     const j = await start({ javaScript: false });
-    await j.visit(`${server.url}/`);
+    await j.visit(`${suite.server.url}/`);
     await j.clickAndCheck(() => j.page.getByRole('link', { name: 'Browse the members' }).click());
     expect(await j.page.locator('h1').textContent()).toBe('Members');
     await j.page.getByLabel('Name or acronym').fill('migration');
@@ -174,14 +143,14 @@ describe('a visitor without JavaScript', () => {
     expect(await j.page.getByText('XM-DAC-47066').count()).toBe(1);
     expect(await j.page.getByText('Focal points and staff').count()).toBe(0);
     await j.clickAndCheck(() => j.page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'Members' }).click());
-    await j.visit(`${server.url}/api`);
-    await j.visit(`${server.url}/no-such-page`, 404);
+    await j.visit(`${suite.server.url}/api`);
+    await j.visit(`${suite.server.url}/no-such-page`, 404);
   });
 
   it('reads the pages on a phone-sized screen without sideways scrolling', async () => {
     const j = await start({ javaScript: false, width: 375, height: 812 });
     for (const path of ['/', '/members', '/members/unodc', '/api', '/sign-in']) {
-      await j.visit(`${server.url}${path}`);
+      await j.visit(`${suite.server.url}${path}`);
       const overflow = await j.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(overflow, path).toBeLessThanOrEqual(0);
     }
@@ -191,7 +160,7 @@ describe('a visitor without JavaScript', () => {
     const j = await start({ width: 375, height: 812 });
     await signIn(j, 'administrator');
     for (const path of ['/admin', '/admin/organizations', '/admin/organizations/unodc/edit', '/admin/users', '/admin/invitations', '/admin/tokens', '/admin/audit']) {
-      await j.visit(`${server.url}${path}`);
+      await j.visit(`${suite.server.url}${path}`);
       const overflow = await j.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(overflow, path).toBeLessThanOrEqual(0);
     }
