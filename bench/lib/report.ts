@@ -8,6 +8,8 @@ export type BenchReport = {
   scale: Scale;
   backends: { name: string; version?: string }[];
   durationSeconds: number;
+  /** How long each suite took on each back end (and the shared registry load). */
+  timings: { suite: string; backend: string; seconds: number }[];
   figures: Figure[];
   notes: string[];
 };
@@ -38,6 +40,11 @@ export function toMarkdown(r: BenchReport): string {
         `| ${f.backend} | ${f.name} | ${fmt(f.value)} ${f.unit} | ${f.baseline ? `${f.baseline.name}: ${fmt(f.baseline.value)} ${f.baseline.unit}` : '—'} | ${f.ratio ?? '—'} | ${details} |`,
       );
     }
+    lines.push('');
+  }
+  if (r.timings.length > 0) {
+    lines.push('## Time per suite', '', '| back end | suite | seconds |', '|---|---|---:|');
+    for (const t of r.timings) lines.push(`| ${t.backend} | ${t.suite} | ${fmt(t.seconds)} |`);
     lines.push('');
   }
   if (r.notes.length > 0) lines.push('## Notes', '', ...r.notes.map((n) => `- ${n}`), '');

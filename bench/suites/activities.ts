@@ -6,17 +6,15 @@ import { activityIdPageQuery, facetCountsQuery, withAnalyticSettings } from '../
 import { effectiveSort, parseActivityFilters } from '../../src/domain/activities/activity-filters.ts';
 import { activityFacets, listActivities, readScopeOf, resolveFilters } from '../../src/domain/activities/list-activities.ts';
 import { anonymous } from '../../src/domain/actor.ts';
-import { syncReferenceData } from '../../src/domain/reference/sync-reference-data.ts';
-import { generateActivities } from '../lib/activity-dataset.ts';
-import { prepareDataset } from '../lib/dataset.ts';
+import type { Registry } from '../lib/registry.ts';
 import { round, timeIt } from '../lib/stats.ts';
 import type { Figure, SuiteContext } from '../lib/types.ts';
 
 /**
- * The activity registry at scale: `sizes.activities` deterministic synthetic activities
- * (100k at the default scale), inserted in bulk through the data layer — multi-row INSERTs of
- * the activity and child tables, not createActivity per row, which would take most of an hour
- * on the embedded database (see bench/lib/activity-dataset.ts). Then, as a visitor:
+ * The activity registry at scale, on the shared registry dataset (bench/lib/registry.ts:
+ * `sizes.activities` deterministic synthetic activities, 100k at the default scale, inserted in
+ * bulk through the data layer — see bench/lib/activity-dataset.ts). Its load rate is reported
+ * here. Then, as a visitor:
  *
  * - a filtered list page (domain listActivities) against the same id-page statement run as raw SQL;
  * - facet counts (domain activityFacets, its cache off) against the same statement as raw SQL,
@@ -52,26 +50,21 @@ function runChild(mode: string, env: Record<string, string>): Promise<{ ms: numb
   });
 }
 
-export async function activitiesSuite(ctx: SuiteContext): Promise<Figure[]> {
+export async function activitiesSuite(ctx: SuiteContext, registry: Registry): Promise<Figure[]> {
   const figures: Figure[] = [];
   const backend = ctx.backend.name;
-  const dataset = await prepareDataset(ctx.backend, 200, ctx.log);
-  try {
+  const { dataset, load: gen } = registry;
+  figures.push({
+    suite: 'activities',
+    backend,
+    name: `bulk load of ${gen.activities} synthetic activities (data layer, multi-row INSERT, list triggers on)`,
+    value: round(gen.activities / (gen.ms / 1000), 0),
+    unit: 'activities/s',
+    extra: { childRows: gen.childRows, seconds: round(gen.ms / 1000, 1) },
+  });
+  {
     const db = await dataset.open();
     try {
-      await syncReferenceData({ db });
-      const orgIds = (await db.kysely.selectFrom('organizations').select('id').orderBy('id').execute()).map((o) => o.id);
-      const gen = await generateActivities(db, ctx.sizes.activities, orgIds, ctx.log);
-      ctx.log(`  ${gen.activities} activities and ${gen.childRows} child rows generated in ${Math.round(gen.ms / 1000)} s (${Math.round(gen.activities / (gen.ms / 1000))} activities/s)`);
-      figures.push({
-        suite: 'activities',
-        backend,
-        name: `bulk load of ${gen.activities} synthetic activities (data layer, multi-row INSERT, list triggers on)`,
-        value: round(gen.activities / (gen.ms / 1000), 0),
-        unit: 'activities/s',
-        extra: { childRows: gen.childRows, seconds: round(gen.ms / 1000, 1) },
-      });
-
       const dctx = { db, config: loadConfig({ ...dataset.env, LOG_LEVEL: 'silent' }), actor: anonymous };
       const scope = readScopeOf(anonymous);
       const listN = Math.min(ctx.sizes.iterations, 100);
@@ -154,8 +147,6 @@ export async function activitiesSuite(ctx: SuiteContext): Promise<Figure[]> {
         ratio: round(r.peakRssMB / raw.peakRssMB, 2),
       });
     }
-  } finally {
-    await dataset.dispose();
   }
   return figures;
 }
