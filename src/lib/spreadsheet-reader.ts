@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { parse as parseCsv } from 'csv-parse';
+import { CsvError, parse as parseCsv } from 'csv-parse';
 import { SaxesParser, type SaxesTag } from 'saxes';
 import yauzl from 'yauzl';
 
@@ -155,9 +155,10 @@ export async function* readCsvRows(file: string): AsyncGenerator<SheetEvent> {
       yield { kind: 'row', row: { row, cells, formulas: [] } };
     }
   } catch (err) {
-    const e = err as { code?: string; lines?: number; message?: string };
-    if (typeof e.code === 'string' && e.code.startsWith('CSV_')) {
-      throw new SpreadsheetError(`The CSV file cannot be read near line ${e.lines ?? row}: ${String(e.message).replace(/^Invalid Record Length: /, '')}. Check the quotes on that line.`);
+    // Every parse error of csv-parse is a CsvError (its codes are not all prefixed CSV_: INVALID_OPENING_QUOTE is not).
+    if (err instanceof CsvError) {
+      const e = err as CsvError & { lines?: number };
+      throw new SpreadsheetError(`The CSV file cannot be read near line ${e.lines ?? row}: ${e.message.replace(/^Invalid Record Length: /, '')}. Check the quotes on that line.`);
     }
     throw err;
   }

@@ -248,6 +248,10 @@ describe('malformed spreadsheets: clear errors, nothing written', () => {
     await expectNothingWritten(file, new RegExp(`not valid UTF-8: byte ${head.length} \\(line 3\\) is 0xE9`));
   });
 
+  it('names the line of a quote that opens inside a field', async () => {
+    await expectNothingWritten(writeFile('stray-quote.csv', 'iati_identifier,title_en\nXM-OK-1,Fine\nXM-OK-2, "Stray quote\n'), /cannot be read near line 3: .*quote/i);
+  });
+
   it('refuses UTF-16 files with what to do', async () => {
     const file = writeFile('utf16.csv', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('iati_identifier\n', 'utf16le')]));
     await expectNothingWritten(file, /UTF-16.*CSV UTF-8/);

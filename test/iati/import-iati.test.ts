@@ -213,6 +213,10 @@ describe('bad input', () => {
     expect(r.refused?.kind).toBe('malformed');
     expect(r.refused?.message).toMatch(/line \d+, column \d+/);
     expect(r.refused?.line).toBeGreaterThan(30);
+    // The whole activity before the break is saved and reported.
+    expect(r.activities).toBe(1);
+    expect(r.counts.created).toBe(1);
+    expect(r.perActivity.map((a) => [a.identifier, a.outcome])).toEqual([['XM-TEST-1-H1', 'created']]);
   });
 
   it('refuses a file that is not IATI at all', async () => {

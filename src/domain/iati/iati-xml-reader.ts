@@ -47,8 +47,13 @@ export async function* readIatiActivities(chunks: AsyncIterable<Uint8Array | str
   const decoder = new TextDecoder('utf-8', { fatal: true });
   const queue: IatiXmlEvent[] = [];
   let failure: IatiFileError | undefined;
+  // Events queued before the failure are whole (an activity is queued at its closing tag): they are
+  // still given to the reader, so that an import keeps every activity before a break in the file.
+  let queuedBeforeFailure = 0;
   const fail = (kind: IatiXmlErrorKind, message: string) => {
-    failure ??= new IatiFileError(kind, message, parser.line, parser.column);
+    if (failure) return;
+    failure = new IatiFileError(kind, message, parser.line, parser.column);
+    queuedBeforeFailure = queue.length;
   };
 
   let depth = 0;
@@ -129,7 +134,10 @@ export async function* readIatiActivities(chunks: AsyncIterable<Uint8Array | str
     tail = keep;
   };
   const flush = function* () {
-    if (failure) throw failure;
+    if (failure) {
+      yield* queue.splice(0, queuedBeforeFailure);
+      throw failure;
+    }
     while (queue.length > 0) yield queue.shift()!;
   };
   for await (const chunk of chunks) {

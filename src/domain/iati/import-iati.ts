@@ -238,7 +238,9 @@ async function importPath(ctx: DomainContext, file: string, fileName: string, op
     if (!(err instanceof IatiFileError)) throw err;
     report.refused = { kind: err.kind, message: err.message, line: err.line, column: err.column };
     add({ activity: null, identifier: null, line: err.line, severity: 'critical', message: err.message, rule: `iati.file.${err.kind}` });
-    // A file that is not IATI (or not XML) at all imports nothing; a break further on keeps the batches already saved.
+    // A file that is not IATI (or not XML) at all imports nothing; a break further on keeps every
+    // whole activity read before it, the ones still waiting in the batch included.
+    await flush();
   } finally {
     stream.destroy();
   }
