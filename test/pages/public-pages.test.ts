@@ -48,6 +48,25 @@ describe('the home page', () => {
     expect(body).toContain('Page Test Organization');
   });
 
+  it('lists the latest updates across all organizations, not only the first ones by name', async () => {
+    // More organizations than the home page lists, the newest one last by name (a database of its own).
+    const many = await createTestEnv();
+    try {
+      await makeOrg(many, { kind: 'member', acronym: 'MEMB' });
+      for (let i = 0; i < 205; i++) await makeOrg(many, { kind: 'partner', acronym: `AAA${String(i).padStart(3, '0')}` });
+      await makeOrg(many, { kind: 'partner', acronym: 'ZZZNEWEST', name: { en: 'Newest Partner' } });
+      const body = await (await new TestClient(many.app).request('/')).text();
+      const latest = body.slice(body.indexOf('id="latest-title"'), body.indexOf('id="members-title"'));
+      expect(latest).toContain('Newest Partner');
+      // The members chips list members only.
+      const chips = body.slice(body.indexOf('id="members-title"'));
+      expect(chips).toContain('>MEMB<');
+      expect(chips).not.toContain('AAA000');
+    } finally {
+      await many.close();
+    }
+  });
+
   it('renders in French with French text and lang="fr"', async () => {
     const { body } = await html(visitor('fr'), '/');
     expect(body).toContain('<html lang="fr" dir="ltr">');

@@ -74,6 +74,11 @@ export async function listOrganizationRows(
   return query.orderBy(sql`lower(acronym)`).orderBy('id').limit(q.limit + 1).execute();
 }
 
+/** The most recently added or changed organizations (not archived), newest first. */
+export async function latestOrganizationRows(db: Executor, limit: number) {
+  return db.selectFrom('organizations').select(organizationColumns).where('archived_at', 'is', null).orderBy('updated_at', 'desc').orderBy('id').limit(limit).execute();
+}
+
 export async function countOrganizations(db: Executor) {
   const rows = await db
     .selectFrom('organizations')

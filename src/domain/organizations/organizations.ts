@@ -2,6 +2,7 @@ import { withTransaction } from '../../db/database.ts';
 import {
   countOrganizations,
   findOrganization,
+  latestOrganizationRows,
   listChairYears,
   listOrganizationRows,
   replaceChairYears,
@@ -211,6 +212,16 @@ export async function setOrganizationArchived(ctx: DomainContext, idOrSlug: stri
 }
 
 /** Counts of active organizations by kind, for the home page. */
+/** The `limit` organizations added or changed most recently, newest first (the home page's “latest”). */
+export async function latestOrganizations(ctx: DomainContext, limit: number): Promise<Organization[]> {
+  const rows = await latestOrganizationRows(ctx.db.kysely, limit);
+  const years = await listChairYears(
+    ctx.db.kysely,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => toOrganization(r, years.get(r.id) ?? []));
+}
+
 export async function organizationCounts(ctx: DomainContext): Promise<Record<string, number>> {
   return countOrganizations(ctx.db.kysely);
 }

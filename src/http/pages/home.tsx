@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { pickText } from '../../domain/languages.ts';
-import { listOrganizations, organizationCounts } from '../../domain/organizations/organizations.ts';
+import { latestOrganizations, listOrganizations, organizationCounts } from '../../domain/organizations/organizations.ts';
 import type { AppEnv } from '../env.ts';
 import { formatDate, formatNumber, formatYear, isoDate } from './format.ts';
 import { renderPage } from './render.tsx';
@@ -13,8 +13,7 @@ export async function homePage(c: Context<AppEnv>) {
   const t = c.get('t');
   const ctx = c.get('ctx');
   const counts = await organizationCounts(ctx);
-  const { items } = await listOrganizations(ctx, { limit: 200 });
-  const members = items.filter((o) => o.kind === 'member');
+  const { items: members } = await listOrganizations(ctx, { kind: 'member', limit: 200 });
   const currentYear = new Date().getUTCFullYear();
   const chairs = members
     .flatMap((o) => o.chairYears.map((y) => ({ y, o })))
@@ -22,7 +21,7 @@ export async function homePage(c: Context<AppEnv>) {
     .sort((a, b) => b.y - a.y);
   const latestChairYear = chairs[0]?.y;
   const latestChairs = chairs.filter((x) => x.y === latestChairYear).map((x) => x.o);
-  const latest = [...items].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || a.acronym.localeCompare(b.acronym)).slice(0, LATEST);
+  const latest = await latestOrganizations(ctx, LATEST);
   const others = (counts.observer ?? 0) + (counts.partner ?? 0);
 
   return renderPage(c, { title: t('home.title') }, (page) => (
