@@ -2,11 +2,14 @@ import type { PgServer } from './postgres.ts';
 
 export type Scale = 'small' | 'default' | 'large';
 
-/** `activities`: synthetic activities for the activities suite (lists, facets, exports). */
-export const SCALES: Record<Scale, { organizations: number; loadSeconds: number; iterations: number; crashRounds: number; activities: number }> = {
-  small: { organizations: 200, loadSeconds: 3, iterations: 200, crashRounds: 2, activities: 5_000 },
-  default: { organizations: 2_000, loadSeconds: 10, iterations: 1_000, crashRounds: 10, activities: 100_000 },
-  large: { organizations: 20_000, loadSeconds: 20, iterations: 2_000, crashRounds: 10, activities: 300_000 },
+/**
+ * `activities`: synthetic activities in the shared registry (lists, facets, exports);
+ * `importCrashRows`: activities per file in the kill -9 rounds during imports.
+ */
+export const SCALES: Record<Scale, { organizations: number; loadSeconds: number; iterations: number; crashRounds: number; importCrashRows: number; activities: number }> = {
+  small: { organizations: 200, loadSeconds: 3, iterations: 200, crashRounds: 2, importCrashRows: 100, activities: 5_000 },
+  default: { organizations: 2_000, loadSeconds: 10, iterations: 1_000, crashRounds: 10, importCrashRows: 300, activities: 100_000 },
+  large: { organizations: 20_000, loadSeconds: 20, iterations: 2_000, crashRounds: 10, importCrashRows: 1_000, activities: 300_000 },
 };
 
 export type Backend = { name: 'pglite' | 'server'; pg?: PgServer };

@@ -7,6 +7,7 @@ import { freePort } from '../lib/postgres.ts';
 import { startPlatform, type Child } from '../lib/processes.ts';
 import { rng, round } from '../lib/stats.ts';
 import type { Figure, SuiteContext } from '../lib/types.ts';
+import { importCrashRounds } from './import-crash.ts';
 
 /** An administrator's API token in the dataset, for the write traffic. */
 async function adminToken(dataset: Dataset): Promise<string> {
@@ -56,6 +57,7 @@ async function missing(app: Child, token: string, ids: string[]): Promise<number
 /**
  * kill -9 during writes, N rounds: after each restart every write the server acknowledged
  * (201) must be there. Then a mixed read/write load by 200 clients: no 5xx, nothing lost.
+ * Then kill -9 during imports (./import-crash.ts).
  */
 export async function reliabilitySuite(ctx: SuiteContext, dataset: Dataset): Promise<Figure[]> {
   const token = await adminToken(dataset);
@@ -64,15 +66,16 @@ export async function reliabilitySuite(ctx: SuiteContext, dataset: Dataset): Pro
   let counter = 0;
   const next = () => `${ctx.backend.name}${process.pid}x${(counter++).toString(36)}`;
 
-  // Crash rounds.
+  // Crash rounds. The server started after each kill is the one the next round kills.
   const crash: WriteLog = { acknowledged: [], failed: 0, serverErrors: 0 };
   let lostAfterCrash = 0;
+  let app = await startPlatform(await freePort(), dataset.env);
   for (let r = 0; r < ctx.sizes.crashRounds; r++) {
-    const app = await startPlatform(await freePort(), dataset.env);
     const round_: WriteLog = { acknowledged: [], failed: 0, serverErrors: 0 };
     let stop = false;
+    const target = app;
     const writers = Array.from({ length: 8 }, async () => {
-      while (!stop) await createOrg(app, token, next(), round_);
+      while (!stop) await createOrg(target, token, next(), round_);
     });
     // Kill once writes are flowing (at least one acknowledged), at a random moment after.
     const flowingBy = Date.now() + 30_000;
@@ -81,9 +84,8 @@ export async function reliabilitySuite(ctx: SuiteContext, dataset: Dataset): Pro
     await app.kill('SIGKILL');
     stop = true;
     await Promise.all(writers);
-    const again = await startPlatform(await freePort(), dataset.env);
-    const lost = await missing(again, token, round_.acknowledged);
-    await again.kill();
+    app = await startPlatform(await freePort(), dataset.env);
+    const lost = await missing(app, token, round_.acknowledged);
     lostAfterCrash += lost;
     crash.acknowledged.push(...round_.acknowledged);
     crash.failed += round_.failed;
@@ -100,8 +102,7 @@ export async function reliabilitySuite(ctx: SuiteContext, dataset: Dataset): Pro
     extra: { rounds: ctx.sizes.crashRounds, unacknowledged: crash.failed },
   });
 
-  // Mixed load: 200 clients, 1 in 5 requests a write.
-  const app = await startPlatform(await freePort(), dataset.env);
+  // Mixed load: 200 clients, 1 in 5 requests a write, on the server the last round started.
   try {
     const seconds = ctx.sizes.loadSeconds * 6;
     const mixed: WriteLog = { acknowledged: [], failed: 0, serverErrors: 0 };
@@ -145,5 +146,6 @@ export async function reliabilitySuite(ctx: SuiteContext, dataset: Dataset): Pro
   } finally {
     await app.kill();
   }
+  figures.push(...(await importCrashRounds(ctx, dataset, random)));
   return figures;
 }

@@ -71,6 +71,7 @@ export function acquireDataDirLock(dir: string): DataDirLock {
       const release = () => {
         if (released) return;
         released = true;
+        process.removeListener('exit', release);
         const holder = readHolder(file);
         if (holder?.pid === me.pid && holder.since === me.since) fs.rmSync(file, { force: true });
       };
