@@ -3,6 +3,7 @@ import pino, { type Logger } from 'pino';
 import type { Config } from './config/config.ts';
 import type { Db } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
+import { readableDestination } from './lib/log-format.ts';
 import { openConfiguredDatabase } from './db/open-from-config.ts';
 import { createApp } from './http/app.ts';
 import { loadAssets } from './http/assets.ts';
@@ -14,8 +15,11 @@ import { seedDemoActivities } from './seed/seed-demo-activities.ts';
 
 export type RunningServer = { url: string; services: AppServices; close(): Promise<void> };
 
+/** JSON lines for machines; readable lines on a terminal (LOG_FORMAT). */
 export function createLogger(config: Config): Logger {
-  return pino({ level: config.LOG_LEVEL, base: undefined, timestamp: pino.stdTimeFunctions.isoTime });
+  const options = { level: config.LOG_LEVEL, base: undefined, timestamp: pino.stdTimeFunctions.isoTime };
+  const text = config.LOG_FORMAT === 'text' || (config.LOG_FORMAT === 'auto' && process.stdout.isTTY === true);
+  return text ? pino(options, readableDestination(process.stdout)) : pino(options);
 }
 
 /** Builds the services the app needs from an open database. */

@@ -29,6 +29,7 @@ export const configSchema = z.object({
   SMTP_SECURE: bool.default(false).describe('true for TLS from the start (port 465); false uses STARTTLS when offered'),
   MAIL_FROM: z.string().min(3).default('ICAT Platform <no-reply@localhost>').describe('sender of outgoing mail, e.g. ICAT Platform <no-reply@icat.example.org>'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('fatal, error, warn, info, debug, trace or silent'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'text']).default('auto').describe('json lines, readable text, or auto: text on a terminal and json otherwise'),
   SESSION_IDLE_MINUTES: int(5, 10080).default(120).describe('a session ends after this many minutes without a request'),
   SESSION_ABSOLUTE_HOURS: int(1, 2160).default(168).describe('a session ends this many hours after sign-in, used or not'),
   MAX_BODY_BYTES: int(1024, 1024 * 1024 * 1024).default(1024 * 1024).describe('largest accepted request body, in bytes'),
