@@ -110,6 +110,27 @@ describe('the members directory', () => {
     expect(text).toContain('1 organization');
   });
 
+  it('pages a large directory with a next link, keeping the filters', async () => {
+    const many = await createTestEnv();
+    try {
+      for (let i = 0; i < 125; i++) await makeOrg(many, { kind: 'partner', acronym: `P${String(i).padStart(3, '0')}` });
+      const client = new TestClient(many.app);
+      const first = await (await client.request('/members?kind=partner')).text();
+      expect(first).toContain('120 organizations on this page');
+      expect(first).toContain('>P119<');
+      expect(first).not.toContain('>P120<');
+      const next = /<a href="([^"]+)" rel="next">/.exec(first)?.[1]?.replaceAll('&amp;', '&');
+      expect(next).toMatch(/^\/members\?kind=partner&cursor=/);
+      const second = await (await client.request(next!)).text();
+      expect(second).toContain('5 organizations on this page');
+      expect(second).toContain('>P124<');
+      expect(second).not.toContain('>P119<');
+      expect(second).not.toContain('rel="next"');
+    } finally {
+      await many.close();
+    }
+  });
+
   it('says so when nothing matches, and ignores an unknown kind', async () => {
     expect((await html(visitor(), '/members?q=zzzz-nothing')).body).toContain('No organization matches these filters.');
     const { status, body } = await html(visitor(), '/members?kind=bogus');

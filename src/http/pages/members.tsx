@@ -5,10 +5,13 @@ import { listUsers } from '../../domain/identity/users.ts';
 import { getOrganization, listOrganizations } from '../../domain/organizations/organizations.ts';
 import { can } from '../../domain/policies.ts';
 import type { AppEnv } from '../env.ts';
+import { Pager } from './components/pager.tsx';
 import { formatList, formatNumber, formatYear } from './format.ts';
 import { renderPage } from './render.tsx';
 
 type Kind = (typeof ORGANIZATION_KINDS)[number];
+/** Organizations per page of the directory (ICAT has a few dozen; larger networks page). */
+const PAGE_SIZE = 120;
 const isKind = (v: unknown): v is Kind => typeof v === 'string' && (ORGANIZATION_KINDS as readonly string[]).includes(v);
 
 /** The members directory, grouped by kind, with a filter form that works without JavaScript. */
@@ -17,8 +20,10 @@ export async function membersPage(c: Context<AppEnv>) {
   const kindParam = c.req.query('kind');
   const kind = isKind(kindParam) ? kindParam : undefined;
   const q = (c.req.query('q') ?? '').trim().slice(0, 200);
-  const { items } = await listOrganizations(c.get('ctx'), { limit: 200, kind, q: q || undefined });
+  const cursor = c.req.query('cursor')?.slice(0, 500) || undefined;
+  const { items, nextCursor } = await listOrganizations(c.get('ctx'), { limit: PAGE_SIZE, kind, q: q || undefined, cursor });
   const filtered = Boolean(kind || q);
+  const paged = Boolean(cursor || nextCursor);
   return renderPage(c, { title: t('members.title'), description: t('members.lead') }, (page) => (
     <>
       <h1>{t('members.title')}</h1>
@@ -53,7 +58,7 @@ export async function membersPage(c: Context<AppEnv>) {
       </form>
 
       <p class="result-count" role="status">
-        {t('members.count', { count: items.length, formatted: formatNumber(page.lang, items.length) })}
+        {t(paged ? 'members.pageCount' : 'members.count', { count: items.length, formatted: formatNumber(page.lang, items.length) })}
       </p>
 
       {items.length === 0 && <p class="empty">{t('members.empty')}</p>}
@@ -90,6 +95,7 @@ export async function membersPage(c: Context<AppEnv>) {
           </section>
         );
       })}
+      <Pager page={page} nextCursor={nextCursor} params={{ kind: kind ?? '', q }} />
     </>
   ));
 }
