@@ -36,7 +36,7 @@ export function registerDatabaseCommands(program: Command): void {
   program
     .command('backup')
     .argument('<file>', 'where to write the backup (gzip’d NDJSON, e.g. icat-2025-01-31.ndjson.gz)')
-    .description('write a consistent snapshot of the whole database to a file')
+    .description('write a consistent snapshot of the whole database and the stored files (logos, documents) to a file')
     .action(async (file: string, _opts, cmd: Command) => {
       await withDatabase(cmd, async ({ ctx }) => {
         const progress = tableProgress();
@@ -45,7 +45,7 @@ export function registerDatabaseCommands(program: Command): void {
           progress.stop();
           const rows = summary.header.tables.reduce((n, t) => n + t.rows, 0);
           out(
-            `Backup written: ${summary.file} (${rows} rows in ${summary.header.tables.length} tables, ${kb(summary.bytes)}, ` +
+            `Backup written: ${summary.file} (${rows} rows in ${summary.header.tables.length} tables and ${summary.files} stored files, ${kb(summary.bytes)}, ` +
               `migration level ${summary.header.migrationLevel ?? '(none)'}).`,
           );
         } finally {
@@ -68,7 +68,7 @@ export function registerDatabaseCommands(program: Command): void {
           progress.stop();
           const rows = summary.tables.reduce((n, t) => n + t.rows, 0);
           out(
-            `Restored ${rows} rows in ${summary.tables.length} tables from ${path.basename(file)} ` +
+            `Restored ${rows} rows in ${summary.tables.length} tables${summary.files === null ? '' : ` and ${summary.files} stored files`} from ${path.basename(file)} ` +
               `(taken ${summary.header.createdAt} on the ${summary.header.backend === 'pglite' ? 'embedded database' : 'PostgreSQL server'}) ` +
               `into the ${db.kind === 'pglite' ? 'embedded database' : 'PostgreSQL server'}.`,
           );

@@ -12,15 +12,26 @@ import type { Database } from './schema.ts';
 
 /**
  * Application-level backups: one consistent snapshot of every table of the public schema,
- * written as gzip'd NDJSON that both back ends read, so a backup taken on the embedded
- * database restores on a PostgreSQL server and the other way round.
+ * and the stored files (logos, documents), written as gzip'd NDJSON that both back ends read,
+ * so a backup taken on the embedded database restores on a PostgreSQL server and the other way
+ * round.
  *
- *   line 1       {"format":"icat-backup","version":1,"createdAt":…,"migrationLevel":…,"tables":[…]}
- *   lines 2..n   {"t":"<table>","r":{<row as to_jsonb>}}           (tables in dependency order)
+ *   line 1       {"format":"icat-backup","version":2,"createdAt":…,"migrationLevel":…,"tables":[…]}
+ *   then         {"t":"<table>","r":{<row as to_jsonb>}}           (tables in dependency order)
+ *   then, per stored file (version 2):
+ *                {"file":"<path under the files folder>","bytes":<n>}
+ *                {"chunk":"<base64 of up to 768 KiB>"}           (as many as needed)
+ *                {"fileEnd":"<path>","sha256":"<hex of the file>"}
  *   last line    {"sha256":"<hex of every byte before this line>"}
+ *
+ * Version 1 files (tables only) are still read; restoring one leaves the stored files alone.
  */
 export const BACKUP_FORMAT = 'icat-backup';
-export const BACKUP_VERSION = 1;
+export const BACKUP_VERSION = 2;
+const READABLE_VERSIONS = [1, 2] as const;
+const FILE_CHUNK = 768 * 1024;
+/** A relative path of plain segments: nothing absolute, no `..`, no hidden or temporary names. */
+const SAFE_FILE_PATH = /^(?!.*(?:^|\/)\.)[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}(?:\/[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}){0,7}$/;
 
 const FETCH_ROWS = 1000;
 const INSERT_ROWS = 1000;
@@ -28,7 +39,7 @@ const INSERT_BYTES = 2 * 1024 * 1024;
 
 const headerSchema = z.object({
   format: z.literal(BACKUP_FORMAT),
-  version: z.literal(BACKUP_VERSION),
+  version: z.union(READABLE_VERSIONS.map((v) => z.literal(v)) as [z.ZodLiteral<1>, z.ZodLiteral<2>]),
   createdAt: z.string(),
   backend: z.string(),
   migrationLevel: z.string().nullable(),
@@ -39,6 +50,22 @@ const headerSchema = z.object({
 export type BackupHeader = z.infer<typeof headerSchema>;
 
 export type BackupProgress = { phase: 'backup' | 'verify' | 'restore'; table: string; done: number; total: number };
+
+/** The stored files to put in a backup: every regular file under `dir`, sorted, temporary ones left out. */
+function listStoredFiles(dir: string | undefined): string[] {
+  if (!dir || !fs.existsSync(dir)) return [];
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      if (entry.name.startsWith('.')) continue;
+      const child = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(child);
+      else if (entry.isFile() && SAFE_FILE_PATH.test(child)) out.push(child);
+    }
+  };
+  walk('');
+  return out.sort();
+}
 export type ProgressFn = (p: BackupProgress) => void;
 
 /** The file is not a complete, intact backup (damaged, truncated, edited or not a backup at all). */
@@ -143,14 +170,14 @@ async function write(stream: Writable, chunk: string): Promise<void> {
   if (!stream.write(chunk)) await once(stream, 'drain');
 }
 
-export type BackupSummary = { file: string; bytes: number; header: BackupHeader };
+export type BackupSummary = { file: string; bytes: number; header: BackupHeader; files: number };
 
 /**
  * Writes a consistent snapshot of the database to `file` (via `file.tmp`, renamed when
  * complete). Reads in one REPEATABLE READ, read-only transaction through a cursor, so memory
  * stays flat however large the tables are.
  */
-export async function writeBackup(db: Db, file: string, opts: { onProgress?: ProgressFn } = {}): Promise<BackupSummary> {
+export async function writeBackup(db: Db, file: string, opts: { onProgress?: ProgressFn; filesDir?: string } = {}): Promise<BackupSummary> {
   const target = path.resolve(file);
   const tmp = `${target}.tmp`;
   fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -223,6 +250,35 @@ export async function writeBackup(db: Db, file: string, opts: { onProgress?: Pro
         return header;
       });
 
+    // The stored files, after the snapshot: they are written once under new names and never
+    // changed, so each one the snapshot refers to is there unless it was deleted meanwhile.
+    const files = listStoredFiles(opts.filesDir);
+    let written = 0;
+    for (const [i, rel] of files.entries()) {
+      const full = path.join(opts.filesDir!, rel);
+      let stream: fs.ReadStream;
+      try {
+        stream = fs.createReadStream(full, { highWaterMark: FILE_CHUNK });
+        await once(stream, 'open');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // deleted since it was listed
+        throw err;
+      }
+      const size = fs.statSync(full).size;
+      await emit(JSON.stringify({ file: rel, bytes: size }));
+      const fileHash = createHash('sha256');
+      let bytes = 0;
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        fileHash.update(chunk);
+        bytes += chunk.length;
+        await emit(JSON.stringify({ chunk: chunk.toString('base64') }));
+      }
+      if (bytes !== size) throw new Error(`The stored file ${rel} changed while it was being backed up; run the backup again.`);
+      await emit(JSON.stringify({ fileEnd: rel, sha256: fileHash.digest('hex') }));
+      written++;
+      opts.onProgress?.({ phase: 'backup', table: 'files', done: i + 1, total: files.length });
+    }
+
     const trailer = `${JSON.stringify({ sha256: hash.digest('hex') })}\n`;
     gzip.end(trailer);
     await finished;
@@ -230,7 +286,7 @@ export async function writeBackup(db: Db, file: string, opts: { onProgress?: Pro
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fs.renameSync(tmp, target);
-    return { file: target, bytes: fs.statSync(target).size, header };
+    return { file: target, bytes: fs.statSync(target).size, header, files: written };
   } catch (err) {
     gzip.destroy();
     out.destroy();
@@ -277,11 +333,13 @@ async function* gzipLines(file: string): AsyncGenerator<Buffer> {
 
 type RowLine = { t: string; r: Record<string, unknown> };
 
+export type VerifiedBackup = { header: BackupHeader; sha256: string; files?: number; fileBytes?: number };
+
 /**
  * Reads the whole file once and checks it: gzip integrity, the header, every line, the row
  * count of each table and the final sha256. Returns the header and the checksum.
  */
-export async function verifyBackup(file: string, opts: { onProgress?: ProgressFn } = {}): Promise<{ header: BackupHeader; sha256: string }> {
+export async function verifyBackup(file: string, opts: { onProgress?: ProgressFn } = {}): Promise<VerifiedBackup> {
   const hash = createHash('sha256');
   let header: BackupHeader | undefined;
   let pending: Buffer | undefined;
@@ -289,6 +347,7 @@ export async function verifyBackup(file: string, opts: { onProgress?: ProgressFn
   const seen = new Map<string, number>();
   let current: string | undefined;
   const finished = new Set<string>();
+  const files = new FileSections(file);
 
   const take = (line: Buffer) => {
     lineNo++;
@@ -306,6 +365,13 @@ export async function verifyBackup(file: string, opts: { onProgress?: ProgressFn
       header = parsed.data;
       return;
     }
+    if (header.version >= 2 && typeof value === 'object' && value !== null && !('t' in value)) {
+      if (current) finished.add(current);
+      current = undefined;
+      files.take(value as FileLine, lineNo);
+      return;
+    }
+    if (files.started) throw new BackupFileError(file, `line ${lineNo} holds a row after the stored files`);
     const row = value as Partial<RowLine>;
     if (typeof row !== 'object' || row === null || typeof row.t !== 'string' || typeof row.r !== 'object' || row.r === null) {
       throw new BackupFileError(file, `line ${lineNo} is not a row`);
@@ -343,7 +409,61 @@ export async function verifyBackup(file: string, opts: { onProgress?: ProgressFn
     const n = seen.get(t.name) ?? 0;
     if (n !== t.rows) throw new BackupFileError(file, `table ${t.name} has ${n} rows where the header announces ${t.rows}`);
   }
-  return { header, sha256: actual };
+  files.end();
+  return { header, sha256: actual, files: files.count, fileBytes: files.bytes };
+}
+
+type FileLine = { file?: unknown; bytes?: unknown; chunk?: unknown; fileEnd?: unknown; sha256?: unknown };
+
+/**
+ * Reads the stored-file sections of a backup, line by line, checking their order, paths, sizes
+ * and checksums; `sink` (when given) receives each file's bytes as they come.
+ */
+class FileSections {
+  started = false;
+  count = 0;
+  bytes = 0;
+  private open: { path: string; bytes: number; seen: number; hash: ReturnType<typeof createHash> } | undefined;
+  private readonly names = new Set<string>();
+  constructor(
+    private readonly backupFile: string,
+    private readonly sink?: { start(rel: string): void; write(rel: string, data: Buffer): void; end(rel: string): void },
+  ) {}
+
+  take(line: FileLine, lineNo: number): void {
+    const bad = (why: string) => new BackupFileError(this.backupFile, `line ${lineNo} ${why}`);
+    this.started = true;
+    if (typeof line.file === 'string') {
+      if (this.open) throw bad(`starts a file before ${this.open.path} ends`);
+      if (!SAFE_FILE_PATH.test(line.file)) throw bad(`names a stored file with an unsafe path (${JSON.stringify(line.file.slice(0, 100))})`);
+      if (this.names.has(line.file)) throw bad(`repeats the stored file ${line.file}`);
+      if (typeof line.bytes !== 'number' || !Number.isSafeInteger(line.bytes) || line.bytes < 0) throw bad('gives no valid size for its file');
+      this.names.add(line.file);
+      this.open = { path: line.file, bytes: line.bytes, seen: 0, hash: createHash('sha256') };
+      this.sink?.start(line.file);
+    } else if (typeof line.chunk === 'string') {
+      if (!this.open) throw bad('holds file content outside a file');
+      const data = Buffer.from(line.chunk, 'base64');
+      this.open.seen += data.length;
+      if (this.open.seen > this.open.bytes) throw bad(`holds more content than the ${this.open.bytes} bytes announced for ${this.open.path}`);
+      this.open.hash.update(data);
+      this.sink?.write(this.open.path, data);
+    } else if (typeof line.fileEnd === 'string') {
+      if (!this.open || line.fileEnd !== this.open.path) throw bad('ends a file that was not started');
+      if (this.open.seen !== this.open.bytes) throw bad(`ends ${this.open.path} after ${this.open.seen} of its ${this.open.bytes} bytes`);
+      if (line.sha256 !== this.open.hash.digest('hex')) throw bad(`ends ${this.open.path}, whose content does not match its checksum`);
+      this.sink?.end(this.open.path);
+      this.count++;
+      this.bytes += this.open.bytes;
+      this.open = undefined;
+    } else {
+      throw bad('is neither a row nor part of a stored file');
+    }
+  }
+
+  end(): void {
+    if (this.open) throw new BackupFileError(this.backupFile, `the stored file ${this.open.path} is cut short`);
+  }
 }
 
 /**
@@ -376,7 +496,7 @@ export async function isDatabaseEmpty(db: Db): Promise<boolean> {
   return !(await hasOrganizationsOrUsers(db.kysely));
 }
 
-export type RestoreSummary = { tables: { name: string; rows: number }[]; header: BackupHeader };
+export type RestoreSummary = { tables: { name: string; rows: number }[]; header: BackupHeader; files: number | null };
 
 /**
  * Replaces the whole content of the database with a backup, in ONE transaction: every table
@@ -389,12 +509,63 @@ export async function restoreBackup(
   db: Db,
   file: string,
   verified: { header: BackupHeader; sha256: string },
-  opts: { onProgress?: ProgressFn; beforeCommit?: (tx: Tx) => Promise<void> } = {},
+  opts: { onProgress?: ProgressFn; beforeCommit?: (tx: Tx) => Promise<void>; filesDir?: string } = {},
 ): Promise<RestoreSummary> {
   const { header } = verified;
   const columnsOf = new Map(header.tables.map((t) => [t.name, t.columns]));
   const totals = new Map(header.tables.map((t) => [t.name, t.rows]));
+  // Stored files (version 2) are written to a folder beside the files folder while the rows go
+  // in, and swapped in only once the transaction has committed; a failed restore removes it.
+  const withFiles = header.version >= 2 && opts.filesDir !== undefined;
+  const filesDir = opts.filesDir ? path.resolve(opts.filesDir) : undefined;
+  const staging = filesDir ? `${filesDir}.restoring-${process.pid}` : undefined;
+  if (staging) fs.rmSync(staging, { recursive: true, force: true });
+  let fd: number | undefined;
+  const sections = new FileSections(file, withFiles && staging
+    ? {
+        start(rel) {
+          fs.mkdirSync(path.dirname(path.join(staging, rel)), { recursive: true });
+          fd = fs.openSync(path.join(staging, rel), 'wx', 0o600);
+        },
+        write(_rel, data) {
+          fs.writeSync(fd!, data);
+        },
+        end() {
+          fs.closeSync(fd!);
+          fd = undefined;
+        },
+      }
+    : undefined);
 
+  let summary: RestoreSummary;
+  try {
+    summary = await restoreRows(db, file, verified, sections, columnsOf, totals, opts);
+  } catch (err) {
+    if (fd !== undefined) fs.closeSync(fd);
+    if (staging) fs.rmSync(staging, { recursive: true, force: true });
+    throw err;
+  }
+  if (withFiles && staging && filesDir) {
+    fs.mkdirSync(staging, { recursive: true });
+    const old = `${filesDir}.replaced-${process.pid}`;
+    if (fs.existsSync(filesDir)) fs.renameSync(filesDir, old);
+    fs.renameSync(staging, filesDir);
+    fs.rmSync(old, { recursive: true, force: true });
+    return { ...summary, files: sections.count };
+  }
+  return summary;
+}
+
+async function restoreRows(
+  db: Db,
+  file: string,
+  verified: VerifiedBackup,
+  sections: FileSections,
+  columnsOf: Map<string, string[]>,
+  totals: Map<string, number>,
+  opts: { onProgress?: ProgressFn; beforeCommit?: (tx: Tx) => Promise<void> },
+): Promise<RestoreSummary> {
+  const { header } = verified;
   return db.kysely.transaction().execute(async (tx) => {
     const tables = await listTables(tx);
     if (tables.length > 0) await sql`truncate table ${sql.join(tables.map((t) => ident(t.name)))} restart identity`.execute(tx);
@@ -419,8 +590,15 @@ export async function restoreBackup(
       batchBytes = 0;
     };
 
+    let lineNo = 1;
     const addRow = async (line: Buffer) => {
-      const row = JSON.parse(line.toString('utf8')) as RowLine;
+      lineNo++;
+      const parsed = JSON.parse(line.toString('utf8')) as RowLine | FileLine;
+      if (!('t' in parsed)) {
+        sections.take(parsed, lineNo);
+        return;
+      }
+      const row = parsed;
       if (row.t !== batchTable || batch.length >= INSERT_ROWS || batchBytes >= INSERT_BYTES) {
         await flush();
         if (row.t !== batchTable) opts.onProgress?.({ phase: 'restore', table: row.t, done: 0, total: totals.get(row.t) ?? 0 });
@@ -455,7 +633,8 @@ export async function restoreBackup(
       if (value > 0) await sql`select setval(${s.sequence}::regclass, ${value}::bigint, true)`.execute(tx);
       else await sql`select setval(${s.sequence}::regclass, (select start_value from pg_sequences where quote_ident(schemaname) || '.' || quote_ident(sequencename) = ${s.sequence}), false)`.execute(tx);
     }
+    sections.end();
     await opts.beforeCommit?.(tx);
-    return { header, tables: header.tables.map((t) => ({ name: t.name, rows: done.get(t.name) ?? 0 })) };
+    return { header, tables: header.tables.map((t) => ({ name: t.name, rows: done.get(t.name) ?? 0 })), files: null };
   });
 }

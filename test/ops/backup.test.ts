@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -223,6 +224,88 @@ describe('restoreFromBackup', () => {
     const target = await freshDb();
     const coordinator = await makeUser(env, { role: 'coordinator' });
     await expect(restoreFromBackup(ctxFor(target, coordinator.actor), { file })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+});
+
+describe('stored files in a backup', () => {
+  const big = Buffer.alloc(2 * 1024 * 1024 + 17);
+  for (let i = 0; i < big.length; i++) big[i] = (i * 7919) % 251;
+  const logo = Buffer.from('not really a png, but bytes all the same');
+  let withFiles: string;
+  let filesConfig: DomainContext['config'];
+
+  /** A data directory of its own, with a stored file that a restore must replace. */
+  function targetDataDir(): string {
+    const d = fs.mkdtempSync(path.join(dir, 'data-'));
+    fs.mkdirSync(path.join(d, 'files', 'logos'), { recursive: true });
+    fs.writeFileSync(path.join(d, 'files', 'logos', 'old.png'), 'stale');
+    return d;
+  }
+  const ctxWithData = (db: Db, dataDir: string): DomainContext => ({ db, config: { ...env.config, dataDir }, actor: systemActor });
+  const listFiles = (d: string) => (fs.readdirSync(path.join(d, 'files'), { recursive: true }) as string[]).map((f) => f.replaceAll(path.sep, '/')).filter((f) => fs.statSync(path.join(d, 'files', f)).isFile()).sort();
+
+  beforeAll(async () => {
+    const source = fs.mkdtempSync(path.join(dir, 'source-'));
+    fs.mkdirSync(path.join(source, 'files', 'logos'), { recursive: true });
+    fs.mkdirSync(path.join(source, 'files', 'documents'), { recursive: true });
+    fs.writeFileSync(path.join(source, 'files', 'logos', 'a1b2.png'), logo);
+    fs.writeFileSync(path.join(source, 'files', 'documents', '0123abcd.pdf'), big);
+    fs.writeFileSync(path.join(source, 'files', 'documents', '.0123abcd.pdf.tmp'), 'half-written');
+    filesConfig = { ...env.config, dataDir: source };
+    withFiles = path.join(dir, 'with-files.ndjson.gz');
+    const summary = await createBackup({ db: env.db, config: filesConfig, actor: systemActor }, { file: withFiles });
+    expect(summary.files).toBe(2);
+  });
+
+  it('carries every stored file, and a restore replaces the stored files with them', async () => {
+    const target = await freshDb();
+    const dataDir = targetDataDir();
+    const summary = await restoreFromBackup(ctxWithData(target, dataDir), { file: withFiles });
+    expect(summary.files).toBe(2);
+    expect(listFiles(dataDir)).toEqual(['documents/0123abcd.pdf', 'logos/a1b2.png']);
+    expect(fs.readFileSync(path.join(dataDir, 'files', 'documents', '0123abcd.pdf')).equals(big)).toBe(true);
+    expect(fs.readFileSync(path.join(dataDir, 'files', 'logos', 'a1b2.png')).equals(logo)).toBe(true);
+    expect(fs.readdirSync(dataDir).filter((f) => f !== 'files')).toEqual([]);
+  });
+
+  it('refuses a backup whose file content was changed (its checksum recomputed), changing nothing', async () => {
+    const target = await untouchedDb();
+    const dataDir = targetDataDir();
+    const lines = backupLines(withFiles).slice(0, -1);
+    const i = lines.findIndex((l) => l.startsWith('{"chunk"'));
+    lines[i] = JSON.stringify({ chunk: Buffer.from('replaced content').toString('base64') });
+    const edited = path.join(dir, 'file-edited.ndjson.gz');
+    writeBackupLines(edited, lines);
+    await expect(restoreFromBackup(ctxWithData(target, dataDir), { file: edited })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(listFiles(dataDir)).toEqual(['logos/old.png']);
+    expect(await target.kysely.selectFrom('users').select('id').execute()).toEqual([]);
+  });
+
+  it('refuses a stored file whose path would leave the files folder', async () => {
+    const target = await untouchedDb();
+    const dataDir = targetDataDir();
+    const lines = backupLines(withFiles).slice(0, -1);
+    const at = lines.findIndex((l) => l.startsWith('{"file"'));
+    const data = Buffer.from('escaped');
+    lines.splice(at, 0, JSON.stringify({ file: '../escaped.txt', bytes: data.length }), JSON.stringify({ chunk: data.toString('base64') }), JSON.stringify({ fileEnd: '../escaped.txt', sha256: createHash('sha256').update(data).digest('hex') }));
+    const hostile = path.join(dir, 'hostile.ndjson.gz');
+    writeBackupLines(hostile, lines);
+    await expect(restoreFromBackup(ctxWithData(target, dataDir), { file: hostile })).rejects.toMatchObject({ message: expect.stringMatching(/unsafe path/) });
+    expect(fs.existsSync(path.join(dataDir, 'escaped.txt'))).toBe(false);
+    expect(listFiles(dataDir)).toEqual(['logos/old.png']);
+  });
+
+  it('still restores a version 1 backup (tables only), leaving the stored files alone', async () => {
+    const target = await freshDb();
+    const dataDir = targetDataDir();
+    const lines = backupLines(withFiles).slice(0, -1);
+    const header = { ...JSON.parse(lines[0]!), version: 1 };
+    const v1 = path.join(dir, 'v1.ndjson.gz');
+    writeBackupLines(v1, [JSON.stringify(header), ...lines.slice(1).filter((l) => 't' in (JSON.parse(l) as object))]);
+    const summary = await restoreFromBackup(ctxWithData(target, dataDir), { file: v1 });
+    expect(summary.files).toBeNull();
+    expect(listFiles(dataDir)).toEqual(['logos/old.png']);
+    expect(await contentOf(target)).toEqual(await contentOf(env.db));
   });
 });
 

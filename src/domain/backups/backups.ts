@@ -19,16 +19,20 @@ import { authorize } from '../policies.ts';
 
 export type { BackupProgress, BackupSummary, RestoreSummary } from '../../db/backup.ts';
 
-/** Writes a consistent snapshot of the whole database to a file (administrators only). */
+/** The folder of stored files (logos, documents) that backups carry. */
+const filesDirOf = (ctx: DomainContext) => path.join(ctx.config.dataDir, 'files');
+
+/** Writes a consistent snapshot of the whole database, and the stored files, to a file (administrators only). */
 export async function createBackup(ctx: DomainContext, input: { file: string }, opts: { onProgress?: ProgressFn } = {}): Promise<BackupSummary> {
   authorize(ctx.actor, 'database.backup');
-  return writeBackup(ctx.db, input.file, opts);
+  return writeBackup(ctx.db, input.file, { ...opts, filesDir: filesDirOf(ctx) });
 }
 
 /**
- * Replaces the whole database with a backup (administrators only). The file is checked first
- * (checksum, completeness, migration level); a database that already holds data is replaced
- * only when `replaceExisting` is set. All or nothing: one transaction, audited inside it.
+ * Replaces the whole database, and the stored files, with a backup (administrators only). The
+ * file is checked first (checksum, completeness, migration level, each stored file's checksum);
+ * a database that already holds data is replaced only when `replaceExisting` is set. All or
+ * nothing: one transaction, audited inside it; the stored files are swapped in after it commits.
  */
 export async function restoreFromBackup(
   ctx: DomainContext,
@@ -44,6 +48,7 @@ export async function restoreFromBackup(
     }
     return await restoreBackup(ctx.db, input.file, verified, {
       ...opts,
+      filesDir: filesDirOf(ctx),
       beforeCommit: (tx) =>
         recordAudit(tx, ctx, {
           action: 'database.restore',
