@@ -1,5 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { RegistryTables } from './schema-registry.ts';
+import type { LibraryTables } from './schema-library.ts';
 
 /** Column types of the database, kept in step with src/db/migrations by hand. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -138,7 +139,7 @@ export type PlatformStateTable = {
   updated_at: Timestamp;
 };
 
-export type Database = RegistryTables & {
+export type Database = RegistryTables & LibraryTables & {
   schema_migrations: SchemaMigrationsTable;
   organizations: OrganizationsTable;
   organization_chairs: OrganizationChairsTable;

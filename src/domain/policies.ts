@@ -84,6 +84,24 @@ export const policies = {
     scope: 'read',
     allow: (a, r: { ownerOrganizationId: string }) => isCoordinator(a) || belongsTo(a, r.ownerOrganizationId),
   } as Rule<{ ownerOrganizationId: string }>,
+  /**
+   * Publications of the knowledge library: focal points of the owner organization write their
+   * organization's publications, the coordinator (and administrators) all of them.
+   */
+  'publication.create': { scope: 'write', allow: (a, r: { ownerOrganizationId: string }) => isCoordinator(a) || isFocalPointOf(a, r.ownerOrganizationId) } as Rule<{
+    ownerOrganizationId: string;
+  }>,
+  'publication.update': { scope: 'write', allow: (a, r: { ownerOrganizationId: string }) => isCoordinator(a) || isFocalPointOf(a, r.ownerOrganizationId) } as Rule<{
+    ownerOrganizationId: string;
+  }>,
+  'publication.delete': { scope: 'write', allow: (a, r: { ownerOrganizationId: string }) => isCoordinator(a) || isFocalPointOf(a, r.ownerOrganizationId) } as Rule<{
+    ownerOrganizationId: string;
+  }>,
+  /** A publication's version history: its editors and the owner organization's people. */
+  'publication.history': {
+    scope: 'read',
+    allow: (a, r: { ownerOrganizationId: string }) => isCoordinator(a) || belongsTo(a, r.ownerOrganizationId),
+  } as Rule<{ ownerOrganizationId: string }>,
   /** Load IATI codelists and edit taxonomy terms: administrators. */
   'reference.manage': { scope: 'admin', allow: (a) => isAdmin(a) } as Rule<void>,
   /** Back up or restore the whole database (CLI): administrators only, never through a token. */
