@@ -21,6 +21,8 @@ import { fileRoutes } from './files.ts';
 const isApi = (path: string) => path.startsWith('/api/');
 /** Where files are uploaded: these bodies may reach MAX_UPLOAD_BYTES instead of MAX_BODY_BYTES. */
 const UPLOAD_PATHS = new Set(['/activities/import', '/api/v1/activities/import']);
+/** Publication files: POST …/publications/{id}/files and the library's upload form. */
+const FILE_UPLOAD_PATH = /^\/(api\/v1\/publications|library)\/[^/]+\/files$/;
 
 /** Builds the whole HTTP application: middleware, API, pages, assets and error handling. */
 export function createApp(services: AppServices): Hono<AppEnv> {
@@ -86,7 +88,7 @@ export function createApp(services: AppServices): Hono<AppEnv> {
     `The file is larger than the upload limit of ${MAX_UPLOAD_BYTES} bytes (${(MAX_UPLOAD_BYTES / 1048576).toFixed(1)} MB). Split it into smaller files.`,
     'file',
   );
-  app.use('*', (c, next) => (c.req.method === 'POST' && UPLOAD_PATHS.has(c.req.path) ? uploadLimit(c, next) : defaultLimit(c, next)));
+  app.use('*', (c, next) => (c.req.method === 'POST' && (UPLOAD_PATHS.has(c.req.path) || FILE_UPLOAD_PATH.test(c.req.path)) ? uploadLimit(c, next) : defaultLimit(c, next)));
   app.use('*', resolveLanguage());
   app.use('*', resolveActor());
   app.use('*', csrfProtection());

@@ -7,6 +7,23 @@ import type { Organization } from '../../src/domain/organizations/organization-s
 import { deleteActivity } from '../../src/domain/activities/delete-activity.ts';
 import { activityInput, makeActivity } from '../support/activities.ts';
 import { uploadSpreadsheet } from '../../src/domain/activities/import-spreadsheet.ts';
+import { uploadPublicationFile } from '../../src/domain/publications/publication-files.ts';
+import { makePublication, publicationInput } from '../support/publications.ts';
+import { makePdf } from '../support/pdf.ts';
+
+/** A PDF upload as a browser or client sends it. */
+function pdfForm(): FormData {
+  const form = new FormData();
+  form.set('file', new File([makePdf(['Matrix page'])], 'matrix.pdf', { type: 'application/pdf' }));
+  form.set('lang', 'en');
+  return form;
+}
+/** A public publication of organization A with one file. */
+async function publicationWithFile(f: Fixtures) {
+  const p = await makePublication(f.env, f.orgA.id);
+  const { file } = await uploadPublicationFile(f.env.ctx(), p.id, { lang: 'en', fileName: 'matrix.pdf', bytes: makePdf(['Matrix page']) });
+  return { p, file };
+}
 
 /** A one-row spreadsheet upload as a browser or client sends it. */
 function importForm(identifier: string, owner: string): FormData {
@@ -160,6 +177,55 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/v1/activities/{id}/versions/{a}/diff/{b}': {
     request: async (f) => ({ path: `/api/v1/activities/${(await makeActivity(f.env, f.orgA.id)).id}/versions/1/diff/1` }),
     expect: only('staffA', 'focalA', 'coordinator', 'administrator'),
+  },
+
+  // Search and the knowledge library: publications of organization A, public and published unless said otherwise.
+  'GET /api/v1/search': { request: () => ({ path: '/api/v1/search?q=matrix&type=publication' }), expect: all('ok') },
+  'POST /api/v1/publications': {
+    request: (f) => ({ path: '/api/v1/publications', body: publicationInput(f.orgA.id, { status: 'draft' }) }),
+    expect: only('focalA', 'coordinator', 'administrator'),
+  },
+  'GET /api/v1/publications/citations': {
+    request: async (f) => ({ path: `/api/v1/publications/citations?format=bibtex&ids=${(await makePublication(f.env, f.orgA.id)).id}` }),
+    expect: all('ok'),
+  },
+  'GET /api/v1/publications/{id}': { request: async (f) => ({ path: `/api/v1/publications/${(await makePublication(f.env, f.orgA.id)).id}` }), expect: all('ok') },
+  'PUT /api/v1/publications/{id}': {
+    request: async (f) => {
+      const p = await makePublication(f.env, f.orgA.id);
+      return { path: `/api/v1/publications/${p.id}`, body: { ...publicationInput(f.orgA.id), version: p.version } };
+    },
+    expect: only('focalA', 'coordinator', 'administrator'),
+  },
+  'DELETE /api/v1/publications/{id}': {
+    request: async (f) => ({ path: `/api/v1/publications/${(await makePublication(f.env, f.orgA.id)).id}` }),
+    expect: only('focalA', 'coordinator', 'administrator'),
+  },
+  'GET /api/v1/publications/{id}/versions': {
+    request: async (f) => ({ path: `/api/v1/publications/${(await makePublication(f.env, f.orgA.id)).id}/versions` }),
+    expect: only('staffA', 'focalA', 'coordinator', 'administrator'),
+  },
+  'GET /api/v1/publications/{id}/citation': {
+    request: async (f) => ({ path: `/api/v1/publications/${(await makePublication(f.env, f.orgA.id)).id}/citation?format=ris` }),
+    expect: all('ok'),
+  },
+  'POST /api/v1/publications/{id}/files': {
+    request: async (f) => ({ path: `/api/v1/publications/${(await makePublication(f.env, f.orgA.id)).id}/files`, form: pdfForm() }),
+    expect: only('focalA', 'coordinator', 'administrator'),
+  },
+  'GET /api/v1/publications/{id}/files/{fileId}': {
+    request: async (f) => {
+      const { p, file } = await publicationWithFile(f);
+      return { path: `/api/v1/publications/${p.id}/files/${file.id}` };
+    },
+    expect: all('ok'),
+  },
+  'DELETE /api/v1/publications/{id}/files/{fileId}': {
+    request: async (f) => {
+      const { p, file } = await publicationWithFile(f);
+      return { path: `/api/v1/publications/${p.id}/files/${file.id}` };
+    },
+    expect: only('focalA', 'coordinator', 'administrator'),
   },
 };
 

@@ -3,7 +3,7 @@
  * streams and a correct cross-reference table. `encrypted` adds an /Encrypt dictionary whose
  * keys fit no password, as a protected file would; `corrupt` cuts the file after its header.
  */
-export function makePdf(pages: string[], opts: { encrypted?: boolean; corrupt?: boolean } = {}): Uint8Array {
+export function makePdf(pages: string[], opts: { encrypted?: boolean; corrupt?: boolean } = {}): Uint8Array<ArrayBuffer> {
   const objects: string[] = [];
   const add = (body: string) => {
     objects.push(body);
@@ -37,5 +37,5 @@ export function makePdf(pages: string[], opts: { encrypted?: boolean; corrupt?: 
   out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
   out += `trailer\n<< /Size ${objects.length + 1} /Root ${catalog} 0 R${encrypt} >>\nstartxref\n${xref}\n%%EOF\n`;
   const bytes = Buffer.from(out, 'latin1');
-  return new Uint8Array(opts.corrupt ? bytes.subarray(0, 400) : bytes);
+  return new Uint8Array(opts.corrupt ? bytes.subarray(0, 400) : bytes) as Uint8Array<ArrayBuffer>;
 }

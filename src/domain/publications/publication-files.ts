@@ -118,7 +118,7 @@ export async function removePublicationFile(ctx: DomainContext, id: string, file
   await documentStoreFor(ctx.config).remove(removed.storage_key);
 }
 
-export type FileDownload = { file: PublicationFile; bytes: Buffer };
+export type FileDownload = { file: PublicationFile; publicationId: string; bytes: Buffer };
 
 /** A file with its bytes, for those who may see its publication; NOT_FOUND otherwise. */
 export async function readPublicationFile(ctx: DomainContext, fileId: string): Promise<FileDownload> {
@@ -128,7 +128,7 @@ export async function readPublicationFile(ctx: DomainContext, fileId: string): P
   if (!row || !canSeePublication(ctx.actor, row)) throw notFound('The file');
   const bytes = await documentStoreFor(ctx.config).get(f.storage_key);
   if (!bytes) throw notFound('The file');
-  return { file: fileOf(f), bytes };
+  return { file: fileOf(f), publicationId: f.publication_id, bytes };
 }
 
 export type { Language };

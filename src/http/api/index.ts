@@ -2,6 +2,7 @@ import { activityRoutes } from './activities.ts';
 import { activityListRoutes } from './activity-list.ts';
 import { apiRouter } from './openapi-app.ts';
 import { organizationRoutes } from './organizations.ts';
+import { publicationRoutes } from './publications.ts';
 import { referenceRoutes } from './reference.ts';
 import { auditRoutes } from './audit.ts';
 import { invitationRoutes } from './invitations.ts';
@@ -35,6 +36,7 @@ export function buildApi() {
   // The list, exports and import before /activities/{id}, which would otherwise answer for their paths.
   api.route('/', activityListRoutes);
   api.route('/', activityRoutes);
+  api.route('/', publicationRoutes);
   api.get('/openapi.json', (c) => c.json(openApiDocument(api)));
   return api;
 }
