@@ -10,7 +10,7 @@ export function parseRisStrict(text: string): Record<string, string[]>[] {
   const records: Record<string, string[]>[] = [];
   let current: Record<string, string[]> | null = null;
   for (const [i, line] of lines.entries()) {
-    const m = /^([A-Z][A-Z0-9])  - (.*)$/.exec(line);
+    const m = /^([A-Z][A-Z0-9]) {2}- (.*)$/.exec(line);
     if (!m) throw new Error(`RIS line ${i + 1} is not "XX  - value": ${JSON.stringify(line)}`);
     const [, tag, value] = m as unknown as [string, string, string];
     if (tag === 'TY') {

@@ -248,7 +248,7 @@ async function describeHits(
         {
           type: 'publication',
           id: r.id,
-          url: `/library/${r.id}${l && l.lang !== o.lang ? `?lang=${l.lang}` : ''}`,
+          url: `/library/${r.id}${l && l.lang !== o.lang ? `?language=${l.lang}` : ''}`,
           title: l?.title ?? r.id,
           lang: l?.lang ?? r.lang,
           languages: p.languages.map((x) => x.lang),

@@ -11,6 +11,7 @@ import { activityListRoutes } from './activities-list.tsx';
 import { authRoutes } from './auth.tsx';
 import { homePage } from './home.tsx';
 import { membersPage, organizationPage } from './members.tsx';
+import { libraryRoutes } from './library/library-routes.tsx';
 
 /** A local path to return to after an action; anything else falls back to the home page. */
 export function safeNext(next: string | undefined, fallback = '/'): string {
@@ -29,6 +30,7 @@ export function pageRoutes() {
   // The list, exports and import before the record routes (/activities/:id).
   pages.route('/', activityListRoutes());
   pages.route('/', activityRecordRoutes());
+  pages.route('/', libraryRoutes());
   pages.route('/admin', adminRoutes());
   pages.get('/language/:lang', (c) => {
     const lang = c.req.param('lang');

@@ -1,0 +1,253 @@
+import type { Context } from 'hono';
+import type { ZodError } from 'zod';
+import { can } from '../../../domain/policies.ts';
+import { search, CANDIDATE_CAP } from '../../../domain/search/search.ts';
+import { searchParamsFromUrl, searchParamsSchema, searchQueryString, SEARCH_FACETS, type SearchFacet, type SearchHit, type SearchParams, type SearchResult } from '../../../domain/search/search-schemas.ts';
+import type { AppEnv } from '../../env.ts';
+import { fieldErrors } from '../../problem.ts';
+import { formatNumber } from '../format.ts';
+import type { PageContext } from '../page-context.ts';
+import { renderPage } from '../render.tsx';
+
+const VISIBLE_VALUES = 8;
+const FACET_ORDER: SearchFacet[] = ['type', 'kind', 'year', 'theme', 'region', 'lang', 'org'];
+
+/** The label of a facet value: translated for fixed lists, from the service otherwise. */
+function valueLabel(page: PageContext, facet: SearchFacet, v: { value: string; label: string }): string {
+  if (facet === 'type') return page.t(`library.type.${v.value}`);
+  if (facet === 'kind') return page.t(`library.kind.${v.value}`);
+  if (facet === 'lang') return page.t(`language.${v.value}`);
+  return v.label;
+}
+
+function FacetBox({ page, facet, values }: { page: PageContext; facet: SearchFacet; values: SearchResult['facets'][SearchFacet] }) {
+  const { t } = page;
+  if (values.length === 0) return null;
+  const id = `facet-${facet}`;
+  const shown = values.filter((v, i) => v.selected || i < VISIBLE_VALUES || values.length <= VISIBLE_VALUES + 2);
+  const folded = values.filter((v) => !shown.includes(v));
+  const item = (v: (typeof values)[number]) => (
+    <li>
+      <label class="checkbox" for={`${id}-${v.value}`}>
+        <input type="checkbox" id={`${id}-${v.value}`} name={facet} value={v.value} checked={v.selected} />
+        <span>
+          {valueLabel(page, facet, v)} <span class="count">({formatNumber(page.lang, v.count)})</span>
+        </span>
+      </label>
+    </li>
+  );
+  return (
+    <fieldset class="facet">
+      <legend>{t(`library.facet.${facet}`)}</legend>
+      <ul class="checkbox-list">{shown.map(item)}</ul>
+      {folded.length > 0 && (
+        <details class="facet-more">
+          <summary>{t('activityList.more', { count: folded.length })}</summary>
+          <ul class="checkbox-list">{folded.map(item)}</ul>
+        </details>
+      )}
+    </fieldset>
+  );
+}
+
+function Snippet({ parts }: { parts: SearchHit['snippet'] }) {
+  if (parts.length === 0 || parts.every((p) => p.text.trim() === '')) return null;
+  return <p class="snippet">{parts.map((p) => (p.hit ? <mark>{p.text}</mark> : p.text))}</p>;
+}
+
+/** "Why this result": the fields that matched, the score and the scores around it. */
+function Explanation({ page, hit }: { page: PageContext; hit: SearchHit }) {
+  const { t } = page;
+  const e = hit.explanation;
+  return (
+    <details class="explanation">
+      <summary>{t('library.why.summary')}</summary>
+      <ul>
+        {e.matched.length === 0 && <li>{t(e.sortedBy === 'date' ? 'library.why.browseDate' : 'library.why.browse')}</li>}
+        {e.matched.map((m) => (
+          <li>
+            {t(`library.why.field.${m.field}`, { weight: formatNumber(page.lang, m.weight) })}
+            {m.pages && m.pages.length > 0 && ` ${t('library.why.pages', { pages: m.pages.map((p) => p.page).join(', ') })}`}
+          </li>
+        ))}
+        {e.similarity !== null && <li>{t('library.why.similarity', { similarity: formatNumber(page.lang, e.similarity) })}</li>}
+        {e.matched.length > 0 && e.similarity === null && (
+          <li>
+            {t(e.sortedBy === 'date' ? 'library.why.positionDate' : 'library.why.position', { position: e.position, score: formatNumber(page.lang, e.score) })}
+            {e.scoreAbove !== null && ` ${t('library.why.above', { score: formatNumber(page.lang, e.scoreAbove) })}`}
+            {e.scoreBelow !== null && ` ${t('library.why.below', { score: formatNumber(page.lang, e.scoreBelow) })}`}
+          </li>
+        )}
+        {hit.lang !== page.lang && <li>{t('library.why.language', { language: t(`language.${hit.lang}`) })}</li>}
+      </ul>
+    </details>
+  );
+}
+
+function Hit({ page, hit }: { page: PageContext; hit: SearchHit }) {
+  const { t } = page;
+  return (
+    <li class="search-hit">
+      <p class="eyebrow meta">
+        {hit.type === 'publication' ? t(`library.kind.${hit.kind ?? 'paper'}`) : t('library.type.activity')}
+        {hit.number && ` ${hit.number}`}
+        {hit.date && ` · ${hit.date}`}
+      </p>
+      <h3>
+        <a href={hit.url} lang={hit.lang !== page.lang ? hit.lang : undefined}>
+          {hit.title}
+        </a>
+      </h3>
+      <Snippet parts={hit.snippet} />
+      {hit.languages.length > 1 && (
+        <p class="meta">
+          {t('library.languages')}: {hit.languages.map((l) => t(`language.${l}`)).join(', ')}
+        </p>
+      )}
+      <Explanation page={page} hit={hit} />
+    </li>
+  );
+}
+
+function Notes({ page, r }: { page: PageContext; r: SearchResult }) {
+  const { t } = page;
+  const notes: string[] = [];
+  if (r.query.shortened) notes.push(t('library.note.shortened'));
+  if (r.mode === 'fuzzy') notes.push(t('library.note.fuzzy', { q: r.query.words.join(' ') }));
+  if (r.mode === 'browse' && r.query.q.trim() !== '') notes.push(t('library.note.noWords'));
+  if (r.capped) notes.push(t('library.note.capped', { cap: formatNumber(page.lang, CANDIDATE_CAP) }));
+  if (notes.length === 0) return null;
+  return (
+    <div class="notice-panel" role="note">
+      {notes.map((n) => (
+        <p>{n}</p>
+      ))}
+    </div>
+  );
+}
+
+function LibraryPage({ page, params, result, error }: { page: PageContext; params: SearchParams; result: SearchResult | null; error: string[] }) {
+  const { t } = page;
+  const active = params.q !== '' || SEARCH_FACETS.some((f) => params[f].length > 0);
+  const pages = result ? Math.ceil(result.total / result.pageSize) : 0;
+  const mayAdd = page.actor.kind !== 'anonymous' && (page.actor.platformRole !== null || page.actor.memberships.some((m) => m.role === 'focal_point' && can(page.actor, 'publication.create', { ownerOrganizationId: m.organizationId })));
+  return (
+    <>
+      <div class="page-heading">
+        <div>
+          <h1>{t('library.title')}</h1>
+          <p class="lead">{t('library.lead')}</p>
+        </div>
+        {mayAdd && (
+          <p class="page-actions">
+            <a class="button button-secondary" href="/library/new">
+              {t('library.new')}
+            </a>
+          </p>
+        )}
+      </div>
+      {error.length > 0 && (
+        <div class="error-summary" role="alert">
+          <h2>{t('activityList.badFilters')}</h2>
+          <ul>
+            {error.map((e) => (
+              <li>{e}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <form method="get" action="/library" class="activity-search" role="search" aria-label={t('library.searchLabel')}>
+        <div class="filter-bar">
+          <div class="field">
+            <label for="library-q">{t('library.q')}</label>
+            <input type="search" id="library-q" name="q" value={params.q} maxlength={500} aria-describedby="library-q-hint" />
+            <p class="hint" id="library-q-hint">
+              {t('library.qHint')}
+            </p>
+          </div>
+          <div class="field">
+            <label for="library-sort">{t('activityList.sort.label')}</label>
+            <select id="library-sort" name="sort">
+              {(['relevance', 'date'] as const).map((s) => (
+                <option value={s} selected={s === params.sort}>
+                  {t(`library.sort.${s}`)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="filter-actions">
+            <button type="submit" class="button">
+              {t('library.search')}
+            </button>
+            {active && (
+              <a href="/library" class="button button-secondary">
+                {t('activityList.clear')}
+              </a>
+            )}
+          </div>
+        </div>
+        <div class="with-sidebar activity-browse">
+          <div class="facets">
+            <h2 class="sidebar-title">{t('activityList.filters')}</h2>
+            {result && FACET_ORDER.map((f) => <FacetBox page={page} facet={f} values={result.facets[f]} />)}
+            <button type="submit" class="button">
+              {t('activityList.apply')}
+            </button>
+          </div>
+          <div class="sidebar-content">
+            {result && (
+              <>
+                <p class="result-count" role="status">
+                  {t('library.count', { count: result.total, formatted: formatNumber(page.lang, result.total) })}
+                </p>
+                <Notes page={page} r={result} />
+                {result.results.length === 0 ? (
+                  <p class="empty">{t(active ? 'library.emptyFiltered' : 'library.empty')}</p>
+                ) : (
+                  <ol class="search-results" aria-label={t('library.results')} start={(result.page - 1) * result.pageSize + 1}>
+                    {result.results.map((h) => (
+                      <Hit page={page} hit={h} />
+                    ))}
+                  </ol>
+                )}
+                {pages > 1 && (
+                  <nav class="pager" aria-label={t('pager.label')}>
+                    <ul>
+                      {result.page > 1 && (
+                        <li>
+                          <a href={`/library${searchQueryString({ ...params, page: result.page - 1 })}`} rel="prev">
+                            {t('library.previous')}
+                          </a>
+                        </li>
+                      )}
+                      <li>{t('library.pageOf', { page: result.page, pages })}</li>
+                      {result.page < pages && (
+                        <li>
+                          <a href={`/library${searchQueryString({ ...params, page: result.page + 1 })}`} rel="next">
+                            {t('pager.next')}
+                          </a>
+                        </li>
+                      )}
+                    </ul>
+                  </nav>
+                )}
+              </>
+            )}
+          </div>
+        </div>
+      </form>
+    </>
+  );
+}
+
+/** GET /library: one search over publications and activities, all its state in the URL (a GET form). */
+export async function libraryPage(c: Context<AppEnv>) {
+  const t = c.get('t');
+  const parsed = searchParamsSchema.safeParse(searchParamsFromUrl(new URL(c.req.url).searchParams));
+  if (!parsed.success) {
+    const error = fieldErrors(parsed.error as ZodError).map((f) => t('activityList.badFilter', { name: f.path.split('.')[0], message: f.message }));
+    return renderPage(c, { title: t('library.title'), status: 422 }, (page) => <LibraryPage page={page} params={searchParamsSchema.parse({})} result={null} error={error} />);
+  }
+  const result = await search(c.get('ctx'), parsed.data, { lang: c.get('lang') });
+  return renderPage(c, { title: t('library.title'), description: t('library.lead') }, (page) => <LibraryPage page={page} params={parsed.data} result={result} error={[]} />);
+}

@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Organization } from '../../src/domain/organizations/organization-schemas.ts';
+import { getPublication } from '../../src/domain/publications/get-publication.ts';
+import { createTestEnv, TestClient, type TestEnv } from '../support/app.ts';
+import { makeOrg, makeUser, signIn, type TestUser } from '../support/factories.ts';
+import { inlineCode, untranslatedKeys } from '../support/html.ts';
+import { makePdf } from '../support/pdf.ts';
+import { makePublication } from '../support/publications.ts';
+
+let env: TestEnv;
+let org: Organization;
+let focal: TestUser;
+let brief: string;
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  org = await makeOrg(env);
+  focal = await makeUser(env, { role: 'focal_point', org });
+  brief = (
+    await makePublication(env, org.id, {
+      number: '02',
+      published: '2017-06',
+      themes: ['pillar:prevention'],
+      languages: [
+        { lang: 'en', title: 'Pre-departure orientation for migrant workers', summary: 'Orientation reduces the risk of exploitation.', keyQuestions: ['What works?', 'Who delivers it?'], body: '' },
+        { lang: 'fr', title: 'Orientation avant le départ des travailleurs migrants', summary: 'L’orientation réduit le risque d’exploitation.', keyQuestions: [], body: '' },
+      ],
+    })
+  ).id;
+  await makePublication(env, org.id, { status: 'draft', languages: [{ lang: 'en', title: 'Hidden orientation draft', summary: '', keyQuestions: [], body: '' }] });
+});
+afterAll(() => env.close());
+
+describe('the library pages', () => {
+  it('searches with facets, all in the address, and explains each result', async () => {
+    for (const lang of ['en', 'fr']) {
+      const res = await env.app.request(`http://localhost/library?q=orientation&kind=issue_brief&lang=${lang}`);
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      expect(untranslatedKeys(html)).toEqual([]);
+      expect(inlineCode(html)).toEqual([]);
+      expect(html).toContain(`href="/library/${brief}`);
+      expect(html).not.toContain('Hidden orientation draft');
+      expect(html).toMatch(/<mark>[Oo]rientation<\/mark>/);
+      expect(html).toMatch(/name="kind" value="issue_brief" checked/);
+    }
+  });
+  it('shows a publication in the language asked for, with its key questions and the cite box', async () => {
+    const html = await (await env.app.request(`http://localhost/library/${brief}?language=fr`)).text();
+    expect(html).toContain('Orientation avant le départ des travailleurs migrants');
+    expect(html).toContain(`/api/v1/publications/${brief}/citation?format=bibtex&amp;lang=fr`);
+    const en = await (await env.app.request(`http://localhost/library/${brief}`)).text();
+    expect(en).toContain('<li>What works?</li>');
+    expect(untranslatedKeys(en)).toEqual([]);
+  });
+  it('lets a focal point add, edit and attach a PDF through the forms, and names a missing title', async () => {
+    const client = new TestClient(env.app);
+    await signIn(client, focal);
+    const form = await client.request('/library/new');
+    expect(form.status).toBe(200);
+    expect(untranslatedKeys(await form.text())).toEqual([]);
+    const bad = await client.postForm('/library/new', { ownerOrganizationId: org.id, kind: 'paper', status: 'published', visibility: 'public', defaultLanguage: 'en', 'summary.en': 'No title' });
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toContain('href="#f-title-en"');
+    const created = await client.postForm('/library/new', {
+      ownerOrganizationId: org.id,
+      kind: 'paper',
+      status: 'published',
+      visibility: 'public',
+      defaultLanguage: 'en',
+      'title.en': 'Form-made paper',
+      'keyQuestions.en': 'First question?\nSecond question?',
+      themes: ['pillar:prevention', 'pillar:protection'],
+    });
+    expect(created.status).toBe(303);
+    const id = /\/library\/(pub_[a-z0-9]+)/.exec(created.headers.get('location') ?? '')![1]!;
+    const p = await getPublication(env.ctx(), id);
+    expect(p.languages[0]!.keyQuestions).toEqual(['First question?', 'Second question?']);
+    expect(p.themes).toEqual(['pillar:prevention', 'pillar:protection']);
+    const upload = new FormData();
+    upload.set('_csrf', await client.csrf());
+    upload.set('lang', 'en');
+    upload.set('file', new File([makePdf(['One', 'Two'])], 'paper.pdf', { type: 'application/pdf' }));
+    const up = await client.request(`/library/${id}/files`, { method: 'POST', body: upload });
+    expect(up.status).toBe(303);
+    expect((await getPublication(env.ctx(), id)).files[0]).toMatchObject({ fileName: 'paper.pdf', pageCount: 2 });
+    const page = await (await client.request(`/library/${id}`)).text();
+    expect(page).toContain('paper.pdf');
+    expect(page).toContain(`href="/library/${id}/edit"`);
+  });
+  it('refuses the editing forms to visitors and staff', async () => {
+    const visitor = await env.app.request('http://localhost/library/new');
+    expect(visitor.status).toBe(303);
+    expect(visitor.headers.get('location')).toMatch(/^\/sign-in/);
+    const staff = await makeUser(env, { role: 'staff', org });
+    const client = new TestClient(env.app);
+    await signIn(client, staff);
+    expect((await client.request('/library/new')).status).toBe(403);
+    expect((await client.request(`/library/${brief}/edit`)).status).toBe(403);
+  });
+});
