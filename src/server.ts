@@ -12,6 +12,7 @@ import { createMailer } from './mail/create-mailer.ts';
 import { syncReferenceData } from './domain/reference/sync-reference-data.ts';
 import { seedOnFirstStart } from './seed/first-start.ts';
 import { seedDemoActivities } from './seed/seed-demo-activities.ts';
+import { seedDemoPublications } from './seed/seed-demo-publications.ts';
 
 export type RunningServer = { url: string; services: AppServices; close(): Promise<void> };
 
@@ -47,6 +48,7 @@ export async function startServer(config: Config, opts: { logger?: Logger; onFir
       const lines = await seedOnFirstStart({ db, config, logger });
       // A separate step, so that a demo installation made before it gets its activities too.
       await seedDemoActivities({ db, config, logger });
+      await seedDemoPublications({ db, config, logger });
       if (lines.length > 0) opts.onFirstStart?.(lines);
     }
     const app = createApp(services);

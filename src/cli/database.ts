@@ -4,6 +4,7 @@ import pino from 'pino';
 import { createBackup, restoreFromBackup } from '../domain/backups/backups.ts';
 import { seedOnFirstStart } from '../seed/first-start.ts';
 import { seedDemoActivities } from '../seed/seed-demo-activities.ts';
+import { seedDemoPublications } from '../seed/seed-demo-publications.ts';
 import { tableProgress } from './progress.ts';
 import { note, out, withDatabase } from './runtime.ts';
 
@@ -29,6 +30,8 @@ export function registerDatabaseCommands(program: Command): void {
         const lines = await seedOnFirstStart({ db, config, logger: pino({ level: 'silent' }) });
         const activities = await seedDemoActivities({ db, config, logger: pino({ level: 'silent' }) });
         if (activities && activities.created > 0) lines.push(`Demo activities created: ${activities.created} (fictional, written for the demo).`);
+        const publications = await seedDemoPublications({ db, config, logger: pino({ level: 'silent' }) });
+        if (publications) lines.push(`Library: ${publications} ICAT publications added.`);
         out(lines.length > 0 ? lines.join('\n') : 'Nothing to do: the database already has content (or was seeded before).');
       });
     });

@@ -161,3 +161,17 @@ export async function readPublicationSearch(db: Executor, id: string): Promise<{
   const r = await sql<{ lang: string; cfg: string; tsv: string }>`select lang, cfg::text as cfg, tsv::text as tsv from publication_search where publication_id = ${id} order by lang`.execute(db);
   return r.rows;
 }
+
+/** Live publications by their English title, for seeds that must not create one twice. */
+export async function selectPublicationIdsByEnglishTitle(db: Executor, titles: readonly string[]): Promise<Map<string, string>> {
+  if (titles.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('publication_languages as l')
+    .innerJoin('publications as p', 'p.id', 'l.publication_id')
+    .select(['l.title', 'p.id'])
+    .where('l.lang', '=', 'en')
+    .where('l.title', 'in', [...titles])
+    .where('p.deleted_at', 'is', null)
+    .execute();
+  return new Map(rows.map((r) => [r.title, r.id]));
+}
