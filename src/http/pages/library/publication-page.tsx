@@ -134,7 +134,7 @@ export function PublicationRecord({ page, view, shown, baseUrl }: { page: PageCo
           </ul>
         )}
         {view.abilities.edit && (
-          <form method="post" action={`/library/${p.id}/files`} enctype="multipart/form-data" class="upload-form">
+          <form method="post" action={`/library/${p.id}/files`} enctype="multipart/form-data" class="file-upload-form">
             <Csrf page={page} />
             <div class="field">
               <label for="pub-file">{t('library.upload.file')}</label>

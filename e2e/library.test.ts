@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { journeySuite } from './support/suite.ts';
+
+const suite = journeySuite();
+const { start } = suite;
+
+describe('the knowledge library', () => {
+  it('searches, applies a facet, opens a result and switches its language', async () => {
+    // The coordinator adds a French version to Issue Brief 02 through the edit form.
+    const editor = await start();
+    await suite.signIn(editor, 'coordinator');
+    await editor.visit(`${suite.server.url}/library?q=${encodeURIComponent('"humanitarian community"')}`);
+    await editor.clickAndCheck(() => editor.page.locator('.search-hit h3 a').first().click());
+    const recordUrl = editor.page.url();
+    expect(await editor.page.locator('h1').textContent()).toBe('Trafficking in Persons in Humanitarian Crises');
+    await editor.clickAndCheck(() => editor.page.getByRole('link', { name: 'Edit' }).click());
+    await editor.page.locator('#f-title-fr').fill('La traite des personnes dans les crises humanitaires');
+    await editor.page.locator('#f-summary-fr').fill('Pourquoi les crises exposent les personnes à la traite, et ce que font les acteurs humanitaires.');
+    await editor.clickAndCheck(() => editor.page.getByRole('button', { name: 'Save' }).click());
+    expect(editor.page.url()).toContain(new URL(recordUrl).pathname);
+
+    // A visitor searches, narrows to issue briefs, opens the brief and reads it in French.
+    const j = await start();
+    await j.visit(`${suite.server.url}/library`);
+    await j.page.locator('#library-q').fill('humanitarian');
+    await j.clickAndCheck(() => j.page.getByRole('button', { name: 'Search' }).first().click());
+    const before = await j.page.locator('.search-hit').count();
+    expect(before).toBeGreaterThan(1);
+    await j.page.locator('fieldset.facet', { hasText: 'Kind of publication' }).locator('input[value="issue_brief"]').check();
+    await j.clickAndCheck(() => j.page.getByRole('button', { name: 'Apply filters' }).first().click());
+    expect(new URL(j.page.url()).searchParams.getAll('kind')).toEqual(['issue_brief']);
+    const hits = await j.page.locator('.search-hit h3 a').allTextContents();
+    expect(hits).toContain('Trafficking in Persons in Humanitarian Crises');
+    expect(hits.length).toBeLessThan(before);
+    // The explanation says why it is there.
+    const hit = j.page.locator('.search-hit', { hasText: 'Trafficking in Persons in Humanitarian Crises' });
+    await hit.locator('summary', { hasText: 'Why this result?' }).click();
+    expect(await hit.locator('.explanation').textContent()).toMatch(/Matched in the title/);
+    await j.clickAndCheck(() => hit.locator('h3 a').click());
+    await j.clickAndCheck(() => j.page.getByRole('navigation', { name: 'Language versions' }).getByRole('link', { name: 'French' }).click());
+    expect(await j.page.locator('h1').textContent()).toBe('La traite des personnes dans les crises humanitaires');
+    expect(await j.page.locator('h1').getAttribute('lang')).toBe('fr');
+    expect(await j.page.locator('.cite-box .citation').textContent()).toContain('La traite des personnes dans les crises humanitaires');
+  });
+});
