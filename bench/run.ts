@@ -1,4 +1,4 @@
-// `npm run bench [-- --scale small|default|large] [--backend pglite|server|both] [--only suite,suite]`
+// `npm run bench [-- --scale small|default|large] [--backend pglite|server|both] [--only suite,suite] [--search-docs 10000,100000,1000000]`
 // Runs every benchmark on the embedded database and on a PostgreSQL server started here,
 // each figure beside a baseline from the same run, and writes bench/results/.
 import path from 'node:path';
@@ -14,6 +14,7 @@ import { databaseSuite } from './suites/database.ts';
 import { faultsSuite } from './suites/faults.ts';
 import { httpSuite } from './suites/http.ts';
 import { reliabilitySuite } from './suites/reliability.ts';
+import { searchSuite } from './suites/search.ts';
 import { startupSuite } from './suites/startup.ts';
 
 const { values } = parseArgs({
@@ -21,11 +22,14 @@ const { values } = parseArgs({
     scale: { type: 'string', default: 'default' },
     backend: { type: 'string', default: 'both' },
     only: { type: 'string' },
+    'search-docs': { type: 'string' },
   },
 });
 const scale = values.scale as Scale;
 if (!(scale in SCALES)) throw new Error(`--scale must be one of ${Object.keys(SCALES).join(', ')}`);
 const only = values.only ? new Set(values.only.split(',')) : undefined;
+const searchDocs = values['search-docs'] ? values['search-docs'].split(',').map((n) => Number(n)) : undefined;
+if (searchDocs?.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--search-docs must be whole numbers, e.g. 10000,100000,1000000');
 const wanted = (suite: string) => !only || only.has(suite);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -84,6 +88,8 @@ try {
         await registry.dataset.dispose();
       }
     }
+    // The search service over a synthetic mixed-language library of its own, at each size.
+    await run('search', backend, () => searchSuite(ctx, { sizes: searchDocs }));
   }
 } finally {
   pg?.stop();

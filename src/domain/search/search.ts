@@ -2,11 +2,11 @@ import {
   RANK_WEIGHTS,
   selectActivityCards,
   selectActivityHitDetails,
-  selectFuzzyCandidates,
   selectPublicationHitDetails,
-  selectSearchCandidates,
-  type CandidateRow,
+  selectSearchPage,
   type SearchFilters,
+  type SearchHitRow,
+  type SearchPageRequest,
 } from '../../db/queries/search.ts';
 import { selectOrganizationLabels } from '../../db/queries/activity-list.ts';
 import { loadPublicationRows } from '../../db/queries/publications.ts';
@@ -23,56 +23,19 @@ import { searchParamsSchema, SEARCH_FACETS, type SearchFacet, type SearchHit, ty
  * The one search service, over publications and activities (more kinds of record join by
  * adding a candidate source in src/db/queries/search.ts).
  *
- * Strategy: each source returns at most CANDIDATE_CAP matching records the actor may see,
+ * Strategy: each source reads at most CANDIDATE_CAP matching records the actor may see,
  * ranked in SQL (ts_rank with field weights, normalised by length) as they are read, so a
  * common word never makes the database rank hundreds of thousands of rows. When a source
- * holds more, the result says `capped` and the first ones found are ranked. Facets are counted
- * here over the candidates, each under every filter but its own; the page's results then get
- * their explanation (fields that matched, file pages) and a highlighted snippet.
+ * holds more, the result says `capped` and the first ones found are ranked. Facet counts (each
+ * facet under every filter but its own), the total and the page come from the same statement;
+ * the page's results then get their explanation (fields that matched, file pages) and a
+ * highlighted snippet. One or two words that match nothing fall back to titles that resemble
+ * them (pg_trgm word similarity).
  */
 export const CANDIDATE_CAP = 2000;
 export const PAGE_SIZE = 20;
 
-type Candidate = CandidateRow & { languages: string[] };
-
 const FIELD_WEIGHT = { a: RANK_WEIGHTS[3], b: RANK_WEIGHTS[2], c: RANK_WEIGHTS[1], d: RANK_WEIGHTS[0] };
-
-/** The facet values of a candidate. */
-function valuesOf(c: Candidate, facet: SearchFacet): string[] {
-  switch (facet) {
-    case 'type':
-      return [c.type];
-    case 'kind':
-      return c.kind ? [c.kind] : [];
-    case 'year':
-      return c.year === null ? [] : [String(c.year)];
-    case 'theme':
-      return c.themes;
-    case 'region':
-      return c.regions;
-    case 'lang':
-      return c.languages;
-    case 'org':
-      return c.organizations;
-  }
-}
-
-/** Keeps one candidate per record: the best-ranked language version, the reader's language on ties. */
-function collapse(rows: CandidateRow[], uiLang: string): Candidate[] {
-  const byKey = new Map<string, Candidate>();
-  for (const r of rows) {
-    const key = `${r.type}:${r.id}`;
-    const seen = byKey.get(key);
-    if (!seen) {
-      byKey.set(key, { ...r, languages: [r.lang] });
-      continue;
-    }
-    const languages = [...new Set([...seen.languages, r.lang])].sort();
-    const better = r.rank > seen.rank || (r.rank === seen.rank && r.lang === uiLang);
-    byKey.set(key, better ? { ...r, languages } : { ...seen, languages });
-  }
-  return [...byKey.values()];
-}
 
 /** Search across the library and the activity registry, as the actor may see them. */
 export async function search(ctx: DomainContext, raw: SearchParamsInput, opts: { lang: Language; pageSize?: number } = { lang: 'en' }): Promise<SearchResult> {
@@ -92,52 +55,39 @@ export async function search(ctx: DomainContext, raw: SearchParamsInput, opts: {
   const pushed: SearchFilters = { types: p.type, kinds: p.kind, years: p.year, themes: p.theme, regions: p.region, langs: p.lang, organizations: p.org };
   const anyFilter = SEARCH_FACETS.some((f) => selected[f].length > 0);
   const websearch = parsed.websearch === '' ? null : parsed.websearch;
-  let mode: SearchResult['mode'] = websearch === null ? 'browse' : 'fulltext';
-
-  // The base: matches without the facet filters, so each facet can be counted under the others.
-  const base = { scope, websearch, sort: p.sort, cap: CANDIDATE_CAP, filters: {} as SearchFilters };
-  let found = await selectSearchCandidates(ctx.db.kysely, base);
-  let capped = found.publications.length > CANDIDATE_CAP || found.activities.length > CANDIDATE_CAP;
-  if (mode === 'fulltext' && found.publications.length + found.activities.length === 0 && parsed.short) {
-    found = await selectFuzzyCandidates(ctx.db.kysely, { scope, filters: {}, cap: CANDIDATE_CAP, text: parsed.words.join(' ') });
-    mode = 'fuzzy';
-    capped = false;
+  const offset = (p.page - 1) * pageSize;
+  // The base reads matches without the facet filters, so each facet can be counted under the others.
+  const request: SearchPageRequest = {
+    scope,
+    websearch,
+    sort: p.sort,
+    cap: CANDIDATE_CAP,
+    filters: {},
+    mode: websearch === null ? 'browse' : 'fulltext',
+    selected,
+    uiLang: opts.lang,
+    offset,
+    limit: pageSize,
+  };
+  let page = await selectSearchPage(ctx.db.kysely, request);
+  if (request.mode === 'fulltext' && page.total === 0 && !anyFilter && parsed.short) {
+    request.mode = 'fuzzy';
+    request.fuzzyText = parsed.words.join(' ');
+    page = await selectSearchPage(ctx.db.kysely, request);
   }
-  const candidates = collapse([...found.publications.slice(0, CANDIDATE_CAP), ...found.activities.slice(0, CANDIDATE_CAP)], opts.lang);
-  const passes = (c: Candidate, except: SearchFacet | null) =>
-    SEARCH_FACETS.every((f) => f === except || selected[f].length === 0 || valuesOf(c, f).some((v) => selected[f].includes(v)));
-
-  // Facet counts over the candidates, each facet under every filter but its own.
-  const counts = Object.fromEntries(SEARCH_FACETS.map((f) => [f, new Map<string, number>()])) as Record<SearchFacet, Map<string, number>>;
-  for (const c of candidates) {
-    for (const f of SEARCH_FACETS) {
-      if (!passes(c, f)) continue;
-      for (const v of new Set(valuesOf(c, f))) counts[f].set(v, (counts[f].get(v) ?? 0) + 1);
-    }
+  const facetRows = page.facets;
+  // A capped base with filters: ask again with the filters in SQL, so that a filter finds its
+  // matches beyond the first ones the base read (facet counts stay those of the base).
+  if (page.capped && anyFilter && request.mode === 'fulltext') {
+    page = await selectSearchPage(ctx.db.kysely, { ...request, filters: pushed });
   }
-
-  // The results: when the base was capped and filters are set, ask again with the filters in SQL,
-  // so a filter finds its matches beyond the first ones the base read.
-  let matches = candidates.filter((c) => passes(c, null));
-  if (capped && anyFilter && mode === 'fulltext') {
-    const filtered = await selectSearchCandidates(ctx.db.kysely, { ...base, filters: pushed });
-    capped = filtered.publications.length > CANDIDATE_CAP || filtered.activities.length > CANDIDATE_CAP;
-    matches = collapse([...filtered.publications.slice(0, CANDIDATE_CAP), ...filtered.activities.slice(0, CANDIDATE_CAP)], opts.lang).filter((c) => passes(c, null));
-  }
-  const byDate = (a: Candidate, b: Candidate) => (b.sort_date ?? '').localeCompare(a.sort_date ?? '');
-  matches.sort((a, b) =>
-    p.sort === 'date' || mode === 'browse' ? byDate(a, b) || b.rank - a.rank || a.id.localeCompare(b.id) : b.rank - a.rank || byDate(a, b) || a.id.localeCompare(b.id),
-  );
-  const start = (p.page - 1) * pageSize;
-  const pageRows = matches.slice(start, start + pageSize);
-  const results = await describeHits(ctx, pageRows, { websearch, mode, sort: p.sort, start, matches, lang: opts.lang });
-
-  const facets = await facetLists(ctx, counts, selected, opts.lang);
+  const results = await describeHits(ctx, page.hits, { websearch, mode: request.mode, sort: p.sort, offset, lang: opts.lang });
+  const facets = await facetLists(ctx, facetRows, selected, opts.lang);
   return {
     query: { q: p.q, understood: parsed.websearch, words: parsed.words, phrases: parsed.phrases, excluded: parsed.excluded, shortened: parsed.shortened },
-    mode,
-    total: matches.length,
-    capped,
+    mode: request.mode,
+    total: page.total,
+    capped: page.capped,
     page: p.page,
     pageSize,
     results,
@@ -146,7 +96,9 @@ export async function search(ctx: DomainContext, raw: SearchParamsInput, opts: {
 }
 
 /** Facet values with counts and labels, biggest first (years newest first); selected values always listed. */
-async function facetLists(ctx: DomainContext, counts: Record<SearchFacet, Map<string, number>>, selected: Record<SearchFacet, string[]>, lang: Language) {
+async function facetLists(ctx: DomainContext, rows: { facet: SearchFacet; value: string; n: number }[], selected: Record<SearchFacet, string[]>, lang: Language) {
+  const counts = Object.fromEntries(SEARCH_FACETS.map((f) => [f, new Map<string, number>()])) as Record<SearchFacet, Map<string, number>>;
+  for (const r of rows) counts[r.facet].set(r.value, r.n);
   const ref = await getReferenceData(ctx);
   const orgIds = [...new Set([...counts.org.keys(), ...selected.org])];
   const orgs = new Map((await selectOrganizationLabels(ctx.db.kysely, orgIds)).map((o) => [o.id, o.acronym]));
@@ -190,8 +142,8 @@ const headlineText = (lang: string, s: string) => (lang === 'zh' ? prepareSearch
 
 async function describeHits(
   ctx: DomainContext,
-  rows: Candidate[],
-  o: { websearch: string | null; mode: SearchResult['mode']; sort: 'relevance' | 'date'; start: number; matches: Candidate[]; lang: Language },
+  rows: SearchHitRow[],
+  o: { websearch: string | null; mode: SearchResult['mode']; sort: 'relevance' | 'date'; offset: number; lang: Language },
 ): Promise<SearchHit[]> {
   const pubIds = rows.filter((r) => r.type === 'publication').map((r) => r.id);
   const actIds = rows.filter((r) => r.type === 'activity').map((r) => r.id);
@@ -203,8 +155,18 @@ async function describeHits(
     const p = pubs.get(r.id);
     const l = p ? (p.languages.find((x) => x.lang === r.lang) ?? p.languages[0]) : undefined;
     if (!p || !l) return [];
-    const head = l.summary || l.key_questions.join(' ') || l.body.slice(0, 5000);
-    return [{ id: r.id, lang: l.lang, summary: headlineText(l.lang, l.summary), keyQuestions: headlineText(l.lang, l.key_questions.join('\n')), body: headlineText(l.lang, l.body), headline: headlineText(l.lang, head) }];
+    // The snippet comes from the summary, else the key questions, else the start of the text; long texts are cut for speed.
+    const head = (l.summary || l.key_questions.join(' ') || l.body).slice(0, 3000);
+    return [
+      {
+        id: r.id,
+        lang: l.lang,
+        summary: headlineText(l.lang, l.summary),
+        keyQuestions: headlineText(l.lang, l.key_questions.join('\n')),
+        body: headlineText(l.lang, l.body.slice(0, 50_000)),
+        headline: headlineText(l.lang, head),
+      },
+    ];
   });
   const pubDetails = fulltext ? new Map((await selectPublicationHitDetails(ctx.db.kysely, o.websearch!, pubInput)).map((d) => [d.id, d])) : new Map();
   const actDetails = fulltext
@@ -220,14 +182,13 @@ async function describeHits(
     : new Map();
 
   return rows.flatMap((r, i): SearchHit[] => {
-    const position = o.start + i + 1;
-    const above = o.matches[o.start + i - 1];
-    const below = o.matches[o.start + i + 1];
+    const position = o.offset + i + 1;
+    const round4 = (n: number | null) => (n === null ? null : Math.round(n * 10000) / 10000);
     const base = {
       position,
-      score: Math.round(r.rank * 10000) / 10000,
-      scoreAbove: above ? Math.round(above.rank * 10000) / 10000 : null,
-      scoreBelow: below ? Math.round(below.rank * 10000) / 10000 : null,
+      score: round4(r.rank)!,
+      scoreAbove: round4(r.rank_above),
+      scoreBelow: round4(r.rank_below),
       sortedBy: o.sort,
       similarity: o.mode === 'fuzzy' ? Math.round(r.rank * 100) / 100 : null,
     };
