@@ -181,6 +181,16 @@ export type SearchPageRows = {
 };
 
 const FACET_KEYS: SearchFacetKey[] = ['type', 'kind', 'year', 'theme', 'region', 'lang', 'org'];
+/** The values a flagged record (alias f) gives each facet. */
+const FACET_VALUE: Record<SearchFacetKey, RawBuilder<unknown>> = {
+  type: sql`f.type`,
+  kind: sql`f.kind`,
+  year: sql`f.year::text`,
+  theme: sql`unnest(f.themes)`,
+  region: sql`unnest(f.regions)`,
+  lang: sql`unnest(f.languages)`,
+  org: sql`unnest(f.organizations)`,
+};
 
 /** Does a flagged record (alias f) have one of the chosen values of a facet? */
 function facetFlag(facet: SearchFacetKey, values: string[]): RawBuilder<unknown> {
@@ -210,65 +220,8 @@ function facetFlag(facet: SearchFacetKey, values: string[]): RawBuilder<unknown>
  * each hit's neighbours for the explanation. Only the page and the counts leave the database.
  */
 export async function selectSearchPage(db: Executor, r: SearchPageRequest): Promise<SearchPageRows> {
-  const types = r.filters.types;
-  const fuzzyText = (r.fuzzyText ?? '').toLowerCase();
-  const sources: RawBuilder<unknown>[] = [];
-  if (!has(types) || types.includes('publication')) sources.push(publicationSource(r, r.mode, fuzzyText));
-  if (!has(types) || types.includes('activity')) {
-    const a = activitySource(r, r.mode, fuzzyText);
-    if (a) sources.push(a);
-  }
-  if (sources.length === 0) return { capped: false, total: 0, facets: [], hits: [] };
-  const active = FACET_KEYS.filter((k) => r.selected[k].length > 0);
-  const flagName = (k: SearchFacetKey) => sql.raw(`m_${k}`);
-  const allBut = (k: SearchFacetKey | null) => {
-    const parts = active.filter((x) => x !== k).map((x) => sql`f.${flagName(x)}`);
-    return parts.length > 0 ? sql.join(parts, sql` and `) : sql`true`;
-  };
-  const flags = active.map((k) => sql`, ${facetFlag(k, r.selected[k])} as ${flagName(k)}`);
-  const order =
-    r.sort === 'date' || r.mode === 'browse' ? sql`f.sort_date desc nulls last, f.rank desc, f.id` : sql`f.rank desc, f.sort_date desc nulls last, f.id`;
-  const query = sql<{ part: string; facet: SearchFacetKey | null; value: string | null; n: number | null; type: 'publication' | 'activity' | null; id: string | null; lang: string | null; sort_date: string | null; rank: number | null; languages: string[] | null; rank_above: number | null; rank_below: number | null }>`
-    with q as materialized (select ${r.mode === 'fulltext' && r.websearch !== null ? tsqueryOf(r.websearch) : sql`null::tsquery`} as q),
-    cand as materialized (${sql.join(
-      sources.map((s) => sql`(${s})`),
-      sql` union all `,
-    )}),
-    best as materialized (
-      select distinct on (c.type, c.id) c.type, c.id, c.lang, c.kind, c.year, c.sort_date, c.themes, c.regions, c.organizations, c.rank,
-             array_agg(c.lang) over (partition by c.type, c.id) as languages
-        from cand c
-       order by c.type, c.id, c.rank desc, (c.lang = ${r.uiLang}) desc
-    ),
-    flagged as materialized (select f.* ${flags.length > 0 ? sql.join(flags, sql` `) : sql``} from best f),
-    ranked as (
-      select f.type, f.id, f.lang, f.sort_date, f.rank, f.languages,
-             lag(f.rank) over (order by ${order}) as rank_above, lead(f.rank) over (order by ${order}) as rank_below,
-             row_number() over (order by ${order}) as position
-        from flagged f where ${allBut(null)}
-    )
-    select 'facet' as part, x.facet, x.value, count(*)::int as n, null::text as type, null::text as id, null::text as lang, null::text as sort_date,
-           null::real as rank, null::text[] as languages, null::real as rank_above, null::real as rank_below
-      from flagged f
-      cross join lateral (
-        select 'type'::text as facet, f.type as value where ${allBut('type')}
-        union all select 'kind', f.kind where f.kind is not null and ${allBut('kind')}
-        union all select 'year', f.year::text where f.year is not null and ${allBut('year')}
-        union all select 'theme', unnest(f.themes) where ${allBut('theme')}
-        union all select 'region', unnest(f.regions) where ${allBut('region')}
-        union all select 'lang', unnest(f.languages) where ${allBut('lang')}
-        union all select 'org', unnest(f.organizations) where ${allBut('org')}
-      ) x
-     group by x.facet, x.value
-    union all
-    select 'total', null, null, (select count(*)::int from flagged f where ${allBut(null)}), null, null, null, null, null, null, null, null
-    union all
-    select 'capped', null, null, (select max(n)::int from (select count(*) as n from cand group by type) c), null, null, null, null, null, null, null, null
-    union all
-    select * from (
-      select 'hit'::text, null::text, null::text, null::int, h.type, h.id, h.lang, h.sort_date, h.rank::real, h.languages, h.rank_above::real, h.rank_below::real
-        from ranked h where h.position > ${r.offset} order by h.position limit ${r.limit}
-    ) page`;
+  const query = searchPageQuery(r);
+  if (!query) return { capped: false, total: 0, facets: [], hits: [] };
   const rows = await withAnalyticSettings(db, async (tx) => {
     if (r.mode === 'fulltext') await preferTextIndexes(tx);
     return (await query.execute(tx)).rows;
@@ -294,6 +247,79 @@ export async function selectSearchPage(db: Executor, r: SearchPageRequest): Prom
   return out;
 }
 
+type SearchPagePart = {
+  part: string;
+  facet: SearchFacetKey | null;
+  value: string | null;
+  n: number | null;
+  type: 'publication' | 'activity' | null;
+  id: string | null;
+  lang: string | null;
+  sort_date: string | null;
+  rank: number | null;
+  languages: string[] | null;
+  rank_above: number | null;
+  rank_below: number | null;
+};
+
+/** The statement of selectSearchPage, for benchmarks and EXPLAIN; null when no source applies. */
+export function searchPageQuery(r: SearchPageRequest): RawBuilder<SearchPagePart> | null {
+  const types = r.filters.types;
+  const fuzzyText = (r.fuzzyText ?? '').toLowerCase();
+  const sources: RawBuilder<unknown>[] = [];
+  if (!has(types) || types.includes('publication')) sources.push(publicationSource(r, r.mode, fuzzyText));
+  if (!has(types) || types.includes('activity')) {
+    const a = activitySource(r, r.mode, fuzzyText);
+    if (a) sources.push(a);
+  }
+  if (sources.length === 0) return null;
+  const active = FACET_KEYS.filter((k) => r.selected[k].length > 0);
+  const flagName = (k: SearchFacetKey) => sql.raw(`m_${k}`);
+  const allBut = (k: SearchFacetKey | null) => {
+    const parts = active.filter((x) => x !== k).map((x) => sql`f.${flagName(x)}`);
+    return parts.length > 0 ? sql.join(parts, sql` and `) : sql`true`;
+  };
+  const flags = active.map((k) => sql`, ${facetFlag(k, r.selected[k])} as ${flagName(k)}`);
+  const order =
+    r.sort === 'date' || r.mode === 'browse' ? sql`f.sort_date desc nulls last, f.rank desc, f.id` : sql`f.rank desc, f.sort_date desc nulls last, f.id`;
+  return sql<SearchPagePart>`
+    with q as materialized (select ${r.mode === 'fulltext' && r.websearch !== null ? tsqueryOf(r.websearch) : sql`null::tsquery`} as q),
+    cand as materialized (${sql.join(
+      sources.map((s) => sql`(${s})`),
+      sql` union all `,
+    )}),
+    best as materialized (
+      select distinct on (c.type, c.id) c.type, c.id, c.lang, c.kind, c.year, c.sort_date, c.themes, c.regions, c.organizations, c.rank,
+             array_agg(c.lang) over (partition by c.type, c.id) as languages
+        from cand c
+       order by c.type, c.id, c.rank desc, (c.lang = ${r.uiLang}) desc
+    ),
+    flagged as materialized (select f.* ${flags.length > 0 ? sql.join(flags, sql` `) : sql``} from best f),
+    ranked as (
+      select f.type, f.id, f.lang, f.sort_date, f.rank, f.languages,
+             lag(f.rank) over (order by ${order}) as rank_above, lead(f.rank) over (order by ${order}) as rank_below,
+             row_number() over (order by ${order}) as position
+        from flagged f where ${allBut(null)}
+    )
+    select 'facet' as part, x.facet, x.value, count(*)::int as n, null::text as type, null::text as id, null::text as lang, null::text as sort_date,
+           null::real as rank, null::text[] as languages, null::real as rank_above, null::real as rank_below
+      from (${sql.join(
+        FACET_KEYS.map((k) => sql`select ${k}::text as facet, ${FACET_VALUE[k]} as value from flagged f where ${allBut(k)}`),
+        sql` union all `,
+      )}) x
+     where x.value is not null
+     group by x.facet, x.value
+    union all
+    select 'total', null, null, (select count(*)::int from flagged f where ${allBut(null)}), null, null, null, null, null, null, null, null
+    union all
+    select 'capped', null, null, (select max(n)::int from (select count(*) as n from cand group by type) c), null, null, null, null, null, null, null, null
+    union all
+    select * from (
+      select 'hit'::text, null::text, null::text, null::int, h.type, h.id, h.lang, h.sort_date, h.rank::real, h.languages, h.rank_above::real, h.rank_below::real
+        from ranked h where h.position > ${r.offset} order by h.position limit ${r.limit}
+    ) page`;
+}
+
 /**
  * Makes the planner read text matches through the GIN indexes. It prices a sequential scan by
  * pages, but each search document lives out of line (TOAST), so scanning 10k documents for a
@@ -304,79 +330,86 @@ export async function preferTextIndexes(tx: Executor): Promise<void> {
   await sql`select set_config('enable_seqscan', 'off', true)`.execute(tx);
 }
 
-export type PublicationHitDetail = {
-  id: string;
-  lang: string;
-  cfg: string;
-  title: string;
-  m_title: boolean;
-  m_b: boolean;
-  m_c: boolean;
-  m_d: boolean;
-  m_summary: boolean;
-  m_key_questions: boolean;
-  m_body: boolean;
-  snippet: string | null;
-  pages: { file: string; page: number }[];
-};
-
 const HEADLINE = "StartSel=[[[, StopSel=]]], MaxWords=35, MinWords=15, ShortWord=2, MaxFragments=2, FragmentDelimiter=' … '";
 
+export type HitInput = {
+  type: 'publication' | 'activity';
+  id: string;
+  lang: string;
+  /** Chinese versions only: the texts segmented like the index, so matches can be found and marked. */
+  prepared?: { summary: string; keyQuestions: string; body: string; headline: string };
+};
+export type HitCard = {
+  pos: number;
+  type: 'publication' | 'activity';
+  id: string;
+  kind: string | null;
+  number: string | null;
+  published: string | null;
+  default_language: string | null;
+  title: string | null;
+  summary_start: string | null;
+  languages: string[] | null;
+  updated_at: Date | null;
+  activity_title: Record<string, string> | null;
+  activity_description: Record<string, string> | null;
+  m_title: boolean | null;
+  m_b: boolean | null;
+  m_c: boolean | null;
+  m_d: boolean | null;
+  m_summary: boolean | null;
+  m_key_questions: boolean | null;
+  m_body: boolean | null;
+  snippet: string | null;
+  pages: { file: string; page: number }[] | null;
+};
+
 /**
- * What each shown publication matched: the weight classes of its search document (A title,
- * B key questions and summary, C body, D files), the fields themselves, the file pages, and a
- * snippet with the matches between [[[ and ]]]. `texts` are the fields prepared like the index.
+ * Everything the shown results need, in one statement: for publications the language version
+ * that matched (title, the start of the summary, the other languages), which weight classes of
+ * its search document matched (A title, B key questions and summary, C body, D files; ts_filter),
+ * which fields and which file pages, and a snippet with the matches between [[[ and ]]]; for
+ * activities their titles and descriptions and the same for their own search column.
  */
-export async function selectPublicationHitDetails(
-  db: Executor,
-  websearch: string,
-  rows: { id: string; lang: string; summary: string; keyQuestions: string; body: string; headline: string }[],
-): Promise<PublicationHitDetail[]> {
-  if (rows.length === 0) return [];
-  const r = await sql<PublicationHitDetail>`
-    with q as materialized (select ${tsqueryOf(websearch)} as q),
-    input as (select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(id text, lang text, summary text, "keyQuestions" text, body text, headline text))
-    select s.publication_id as id, s.lang, s.cfg::text as cfg, s.title,
-           ts_filter(s.tsv, '{a}') @@ q.q as m_title, ts_filter(s.tsv, '{b}') @@ q.q as m_b,
-           ts_filter(s.tsv, '{c}') @@ q.q as m_c, ts_filter(s.tsv, '{d}') @@ q.q as m_d,
-           to_tsvector(s.cfg, i.summary) @@ q.q as m_summary, to_tsvector(s.cfg, i."keyQuestions") @@ q.q as m_key_questions,
-           to_tsvector(s.cfg, i.body) @@ q.q as m_body,
-           case when i.headline <> '' then ts_headline(s.cfg, i.headline, q.q, ${HEADLINE}) end as snippet,
-           coalesce((select jsonb_agg(jsonb_build_object('file', f.id, 'page', p.page) order by f.uploaded_at, p.page)
-                       from publication_files f join publication_file_pages p on p.file_id = f.id
-                      where f.publication_id = s.publication_id and f.lang = s.lang and to_tsvector(s.cfg, p.text) @@ q.q), '[]'::jsonb) as pages
-      from input i join publication_search s on s.publication_id = i.id and s.lang = i.lang, q`.execute(db);
-  return r.rows;
-}
-
-export type ActivityHitDetail = { id: string; m_title: boolean; m_b: boolean; m_c: boolean; snippet: string | null };
-
-/** What each shown activity matched (A title, B description and objectives, C other text) and a snippet of its description. */
-export async function selectActivityHitDetails(db: Executor, websearch: string, rows: { id: string; headline: string }[]): Promise<ActivityHitDetail[]> {
-  if (rows.length === 0) return [];
-  const r = await sql<ActivityHitDetail>`
-    with q as materialized (select ${tsqueryOf(websearch)} as q),
-    input as (select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(id text, headline text))
-    select t.id, ts_filter(t.search, '{a}') @@ q.q as m_title, ts_filter(t.search, '{b}') @@ q.q as m_b, ts_filter(t.search, '{c}') @@ q.q as m_c,
-           case when i.headline <> '' then ts_headline('icat_simple', i.headline, q.q, ${HEADLINE}) end as snippet
-      from input i join activities t on t.id = i.id, q`.execute(db);
-  return r.rows;
-}
-
-/** Titles and summaries of the shown publications in every language, for result cards. */
-export async function selectPublicationCards(db: Executor, ids: readonly string[]) {
-  if (ids.length === 0) return [];
-  const r = await sql<{ id: string; kind: string; number: string | null; published: string | null; status: string; visibility: string; owner_organization_id: string; languages: { lang: string; title: string; summary: string }[] }>`
-    select p.id, p.kind, p.number, p.published, p.status, p.visibility, p.owner_organization_id,
-           coalesce((select jsonb_agg(jsonb_build_object('lang', l.lang, 'title', l.title, 'summary', l.summary) order by l.lang) from publication_languages l where l.publication_id = p.id), '[]'::jsonb) as languages
-      from publications p where p.id = any(${textArray(ids)})`.execute(db);
-  return r.rows;
-}
-
-/** Titles and texts of the shown activities, for result cards and snippets. */
-export async function selectActivityCards(db: Executor, ids: readonly string[]) {
-  if (ids.length === 0) return [];
-  const r = await sql<{ id: string; title: Record<string, string>; description: Record<string, string>; default_language: string; owner_organization_id: string; visibility: string }>`
-    select id, title, description, default_language, owner_organization_id, visibility from activities where id = any(${textArray(ids)})`.execute(db);
+export async function selectHitCards(db: Executor, websearch: string | null, hits: HitInput[], uiLang: string): Promise<HitCard[]> {
+  if (hits.length === 0) return [];
+  const input = hits.map((h, pos) => ({
+    pos,
+    type: h.type,
+    id: h.id,
+    lang: h.lang,
+    summary: h.prepared?.summary ?? null,
+    kq: h.prepared?.keyQuestions ?? null,
+    body: h.prepared?.body ?? null,
+    headline: h.prepared?.headline ?? null,
+  }));
+  const kq = sql`(select string_agg(v, E'\n') from jsonb_array_elements_text(l.key_questions) v)`;
+  const r = await sql<HitCard>`
+    with q as materialized (select ${websearch === null ? sql`null::tsquery` : tsqueryOf(websearch)} as q),
+    input as (select * from jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as x(pos int, type text, id text, lang text, summary text, kq text, body text, headline text))
+    select i.pos, i.type, i.id, p.kind, p.number, p.published, coalesce(p.default_language, t.default_language) as default_language,
+           l.title, left(l.summary, 600) as summary_start,
+           case when i.type = 'publication' then (select array_agg(x.lang order by x.lang) from publication_languages x where x.publication_id = i.id) end as languages,
+           coalesce(p.updated_at, t.updated_at) as updated_at,
+           t.title as activity_title, t.description as activity_description,
+           coalesce(ts_filter(s.tsv, '{a}'), ts_filter(t.search, '{a}')) @@ q.q as m_title,
+           coalesce(ts_filter(s.tsv, '{b}'), ts_filter(t.search, '{b}')) @@ q.q as m_b,
+           coalesce(ts_filter(s.tsv, '{c}'), ts_filter(t.search, '{c}')) @@ q.q as m_c,
+           ts_filter(s.tsv, '{d}') @@ q.q as m_d,
+           to_tsvector(s.cfg, coalesce(i.summary, l.summary)) @@ q.q as m_summary,
+           to_tsvector(s.cfg, coalesce(i.kq, ${kq}, '')) @@ q.q as m_key_questions,
+           to_tsvector(s.cfg, coalesce(i.body, left(l.body, 50000))) @@ q.q as m_body,
+           case when i.type = 'publication' then ts_headline(s.cfg, coalesce(i.headline, left(coalesce(nullif(l.summary, ''), ${kq}, l.body), 3000)), q.q, ${HEADLINE})
+                else ts_headline('icat_simple', left(coalesce(nullif(t.description->>${uiLang}, ''), nullif(t.description->>t.default_language, ''), t.description->>'en', ''), 3000), q.q, ${HEADLINE}) end as snippet,
+           case when i.type = 'publication' and q.q is not null then
+             (select jsonb_agg(jsonb_build_object('file', f.id, 'page', fp.page) order by f.uploaded_at, fp.page)
+                from publication_files f join publication_file_pages fp on fp.file_id = f.id
+               where f.publication_id = i.id and f.lang = i.lang and to_tsvector(s.cfg, fp.text) @@ q.q) end as pages
+      from input i cross join q
+      left join publications p on i.type = 'publication' and p.id = i.id
+      left join publication_search s on i.type = 'publication' and s.publication_id = i.id and s.lang = i.lang
+      left join publication_languages l on i.type = 'publication' and l.publication_id = i.id and l.lang = i.lang
+      left join activities t on i.type = 'activity' and t.id = i.id
+     order by i.pos`.execute(db);
   return r.rows;
 }

@@ -74,6 +74,7 @@ export const searchHitSchema = z.object({
   kind: z.string().nullable(),
   number: z.string().nullable(),
   date: z.string().nullable(),
+  updatedAt: z.string().nullable().describe('When the record last changed'),
   snippet: z
     .array(z.object({ text: z.string(), hit: z.boolean() }))
     .describe('A passage around the matches; parts with hit=true are the matched words'),

@@ -1,9 +1,8 @@
 import {
   RANK_WEIGHTS,
-  selectActivityCards,
-  selectActivityHitDetails,
-  selectPublicationHitDetails,
+  selectHitCards,
   selectSearchPage,
+  type HitInput,
   type SearchFilters,
   type SearchHitRow,
   type SearchPageRequest,
@@ -14,7 +13,6 @@ import { prepareSearchText } from '../activities/activity-search.ts';
 import { readScopeOf } from '../activities/list-activities.ts';
 import type { DomainContext } from '../context.ts';
 import { pickText, type Language } from '../languages.ts';
-import { pickLanguage } from '../publications/publication-mapping.ts';
 import { getReferenceData } from '../reference/reference-data.ts';
 import { parseQuery } from './query.ts';
 import { searchParamsSchema, SEARCH_FACETS, type SearchFacet, type SearchHit, type SearchParamsInput, type SearchResult } from './search-schemas.ts';
@@ -137,110 +135,89 @@ export function snippetParts(headline: string | null | undefined): { text: strin
 }
 
 const firstSentences = (s: string, n = 260) => (s.length > n ? `${s.slice(0, n).replace(/\s+\S*$/, '')} …` : s);
-/** Headline source for Chinese is segmented like the index, so matches can be marked. */
-const headlineText = (lang: string, s: string) => (lang === 'zh' ? prepareSearchText(s) : s);
+const round4 = (n: number | null) => (n === null ? null : Math.round(n * 10000) / 10000);
 
 async function describeHits(
   ctx: DomainContext,
   rows: SearchHitRow[],
   o: { websearch: string | null; mode: SearchResult['mode']; sort: 'relevance' | 'date'; offset: number; lang: Language },
 ): Promise<SearchHit[]> {
-  const pubIds = rows.filter((r) => r.type === 'publication').map((r) => r.id);
-  const actIds = rows.filter((r) => r.type === 'activity').map((r) => r.id);
-  const pubs = await loadPublicationRows(ctx.db.kysely, pubIds);
-  const acts = new Map((await selectActivityCards(ctx.db.kysely, actIds)).map((a) => [a.id, a]));
-  const fulltext = o.mode === 'fulltext' && o.websearch !== null;
-
-  const pubInput = rows.flatMap((r) => {
-    const p = pubs.get(r.id);
-    const l = p ? (p.languages.find((x) => x.lang === r.lang) ?? p.languages[0]) : undefined;
-    if (!p || !l) return [];
-    // The snippet comes from the summary, else the key questions, else the start of the text; long texts are cut for speed.
-    const head = (l.summary || l.key_questions.join(' ') || l.body).slice(0, 3000);
-    return [
-      {
-        id: r.id,
-        lang: l.lang,
-        summary: headlineText(l.lang, l.summary),
-        keyQuestions: headlineText(l.lang, l.key_questions.join('\n')),
-        body: headlineText(l.lang, l.body.slice(0, 50_000)),
-        headline: headlineText(l.lang, head),
+  const websearch = o.mode === 'fulltext' ? o.websearch : null;
+  // Chinese versions are matched and marked on text segmented like the index.
+  const zh = rows.filter((r) => r.type === 'publication' && r.lang === 'zh').map((r) => r.id);
+  const zhRows = zh.length > 0 ? await loadPublicationRows(ctx.db.kysely, zh) : new Map();
+  const input: HitInput[] = rows.map((r) => {
+    const l = zhRows.get(r.id)?.languages.find((x: { lang: string }) => x.lang === 'zh');
+    if (!l || websearch === null) return { type: r.type, id: r.id, lang: r.lang };
+    const kq = (l.key_questions as string[]).join('\n');
+    return {
+      type: r.type,
+      id: r.id,
+      lang: r.lang,
+      prepared: {
+        summary: prepareSearchText(l.summary),
+        keyQuestions: prepareSearchText(kq),
+        body: prepareSearchText(l.body.slice(0, 50_000)),
+        headline: prepareSearchText((l.summary || kq || l.body).slice(0, 3000)),
       },
-    ];
+    };
   });
-  const pubDetails = fulltext ? new Map((await selectPublicationHitDetails(ctx.db.kysely, o.websearch!, pubInput)).map((d) => [d.id, d])) : new Map();
-  const actDetails = fulltext
-    ? new Map(
-        (
-          await selectActivityHitDetails(
-            ctx.db.kysely,
-            o.websearch!,
-            actIds.map((id) => ({ id, headline: pickText(acts.get(id)?.description, o.lang).slice(0, 5000) })),
-          )
-        ).map((d) => [d.id, d]),
-      )
-    : new Map();
-
-  return rows.flatMap((r, i): SearchHit[] => {
-    const position = o.offset + i + 1;
-    const round4 = (n: number | null) => (n === null ? null : Math.round(n * 10000) / 10000);
+  const cards = await selectHitCards(ctx.db.kysely, websearch, input, o.lang);
+  return cards.flatMap((d, i): SearchHit[] => {
+    const r = rows[i]!;
     const base = {
-      position,
+      position: o.offset + i + 1,
       score: round4(r.rank)!,
       scoreAbove: round4(r.rank_above),
       scoreBelow: round4(r.rank_below),
       sortedBy: o.sort,
       similarity: o.mode === 'fuzzy' ? Math.round(r.rank * 100) / 100 : null,
     };
+    const matched: SearchHit['explanation']['matched'] = [];
+    if (o.mode === 'fuzzy') matched.push({ field: 'titleApproximately', weight: FIELD_WEIGHT.a });
+    if (d.m_title) matched.push({ field: 'title', weight: FIELD_WEIGHT.a });
+    const updatedAt = d.updated_at ? new Date(d.updated_at).toISOString() : null;
     if (r.type === 'publication') {
-      const p = pubs.get(r.id);
-      if (!p) return [];
-      const l = pickLanguage(p.languages, r.lang, p.main.default_language);
-      const d = pubDetails.get(r.id);
-      const matched: SearchHit['explanation']['matched'] = [];
-      if (o.mode === 'fuzzy') matched.push({ field: 'titleApproximately', weight: FIELD_WEIGHT.a });
-      if (d?.m_title) matched.push({ field: 'title', weight: FIELD_WEIGHT.a });
-      if (d?.m_key_questions) matched.push({ field: 'keyQuestions', weight: FIELD_WEIGHT.b });
-      if (d?.m_summary) matched.push({ field: 'summary', weight: FIELD_WEIGHT.b });
-      if (d?.m_body) matched.push({ field: 'body', weight: FIELD_WEIGHT.c });
-      else if (d?.m_c) matched.push({ field: 'authorsOrOrganizations', weight: FIELD_WEIGHT.c });
-      if (d?.m_d) matched.push({ field: 'file', weight: FIELD_WEIGHT.d, pages: d.pages.slice(0, 20).map((x: { file: string; page: number }) => ({ fileId: x.file, page: x.page })) });
+      if (!d.kind) return [];
+      if (d.m_key_questions) matched.push({ field: 'keyQuestions', weight: FIELD_WEIGHT.b });
+      if (d.m_summary) matched.push({ field: 'summary', weight: FIELD_WEIGHT.b });
+      if (d.m_body) matched.push({ field: 'body', weight: FIELD_WEIGHT.c });
+      else if (d.m_c) matched.push({ field: 'authorsOrOrganizations', weight: FIELD_WEIGHT.c });
+      if (d.m_d) matched.push({ field: 'file', weight: FIELD_WEIGHT.d, pages: (d.pages ?? []).slice(0, 20).map((x) => ({ fileId: x.file, page: x.page })) });
       return [
         {
           type: 'publication',
           id: r.id,
-          url: `/library/${r.id}${l && l.lang !== o.lang ? `?language=${l.lang}` : ''}`,
-          title: l?.title ?? r.id,
-          lang: l?.lang ?? r.lang,
-          languages: p.languages.map((x) => x.lang),
-          kind: p.main.kind,
-          number: p.main.number,
-          date: p.main.published,
-          snippet: d?.snippet ? snippetParts(d.snippet) : [{ text: firstSentences(l?.summary || l?.body || ''), hit: false }],
+          url: `/library/${r.id}${r.lang !== o.lang ? `?language=${r.lang}` : ''}`,
+          title: d.title ?? r.id,
+          lang: r.lang,
+          languages: d.languages ?? [r.lang],
+          kind: d.kind,
+          number: d.number,
+          date: d.published,
+          updatedAt,
+          snippet: d.snippet && websearch !== null ? snippetParts(d.snippet) : [{ text: firstSentences(d.summary_start ?? ''), hit: false }],
           explanation: { ...base, matched },
         },
       ];
     }
-    const a = acts.get(r.id);
-    if (!a) return [];
-    const d = actDetails.get(r.id);
-    const matched: SearchHit['explanation']['matched'] = [];
-    if (o.mode === 'fuzzy') matched.push({ field: 'titleApproximately', weight: FIELD_WEIGHT.a });
-    if (d?.m_title) matched.push({ field: 'title', weight: FIELD_WEIGHT.a });
-    if (d?.m_b) matched.push({ field: 'description', weight: FIELD_WEIGHT.b });
-    if (d?.m_c) matched.push({ field: 'otherText', weight: FIELD_WEIGHT.c });
+    if (!d.activity_title) return [];
+    if (d.m_b) matched.push({ field: 'description', weight: FIELD_WEIGHT.b });
+    if (d.m_c) matched.push({ field: 'otherText', weight: FIELD_WEIGHT.c });
+    const title = d.activity_title;
     return [
       {
         type: 'activity',
         id: r.id,
         url: `/activities/${r.id}`,
-        title: pickText(a.title, o.lang) || r.id,
-        lang: a.title[o.lang] ? o.lang : a.default_language,
-        languages: Object.keys(a.title).filter((k) => a.title[k]),
+        title: pickText(title, o.lang) || r.id,
+        lang: title[o.lang] ? o.lang : (d.default_language ?? 'en'),
+        languages: Object.keys(title).filter((k) => title[k]),
         kind: null,
         number: null,
         date: r.sort_date,
-        snippet: d?.snippet ? snippetParts(d.snippet) : [{ text: firstSentences(pickText(a.description, o.lang)), hit: false }],
+        updatedAt,
+        snippet: d.snippet && websearch !== null ? snippetParts(d.snippet) : [{ text: firstSentences(pickText(d.activity_description ?? {}, o.lang)), hit: false }],
         explanation: { ...base, matched },
       },
     ];
