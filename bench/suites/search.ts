@@ -17,7 +17,7 @@ import type { Figure, SuiteContext } from '../lib/types.ts';
  * adds 1M), each size extending the previous one in the same database. At each size, for a
  * rare, a mid and a very common term, as a visitor:
  *
- * - the domain search (candidates capped at 2,000 per kind of record, facets, explanations and
+ * - the domain search (candidates capped at 1,000 per kind of record, facets, explanations and
  *   snippets of the first page) against the naive raw SQL a search box would run: rank every
  *   match with the same weights and take the first 20;
  * - how many documents the term matches, and whether the service capped it.

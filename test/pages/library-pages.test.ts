@@ -99,3 +99,36 @@ describe('the library pages', () => {
     expect((await client.request(`/library/${brief}/edit`)).status).toBe(403);
   });
 });
+
+describe('Atom feeds', () => {
+  it('gives a well-formed feed per search and per kind, newest first, without drafts', async () => {
+    const { SaxesParser } = await import('saxes');
+    const parse = (xml: string) => {
+      const parser = new SaxesParser({ xmlns: true });
+      const titles: string[] = [];
+      let inTitle = false;
+      let depth = 0;
+      parser.on('opentag', (tag) => {
+        depth++;
+        inTitle = tag.local === 'title' && depth === 3;
+      });
+      parser.on('text', (text) => {
+        if (inTitle) titles.push(text);
+      });
+      parser.on('closetag', () => {
+        depth--;
+        inTitle = false;
+      });
+      parser.write(xml).close();
+      return titles;
+    };
+    const res = await env.app.request('http://localhost/library/feed.atom?kind=issue_brief');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/atom+xml; charset=utf-8');
+    const titles = parse(await res.text());
+    expect(titles).toContain('Pre-departure orientation for migrant workers');
+    const all = parse(await (await env.app.request('http://localhost/library/feed.atom?q=orientation')).text());
+    expect(all).not.toContain('Hidden orientation draft');
+    expect((await env.app.request('http://localhost/library?q=orientation')).status).toBe(200);
+  });
+});

@@ -15,12 +15,14 @@ export const QUERY_CONFIGS = ['icat_english', 'icat_french', 'icat_spanish', 'ic
 /** Weights of D, C, B, A: files 0.1, body 0.2, key questions and summary 0.4, title 1.0. */
 export const RANK_WEIGHTS = [0.1, 0.2, 0.4, 1.0] as const;
 
-/** The tsquery of a websearch text in every configuration, OR'ed. */
+/**
+ * The tsquery of a websearch text in every configuration, OR'ed, each distinct form once: most
+ * words stem alike in several languages, and ranking costs grow with the size of the query.
+ */
 export function tsqueryOf(websearch: string): RawBuilder<unknown> {
-  return sql`(${sql.join(
-    QUERY_CONFIGS.map((c) => sql`websearch_to_tsquery(${sql.lit(c)}::regconfig, ${websearch})`),
-    sql` || `,
-  )})`;
+  const forms = QUERY_CONFIGS.map((c) => sql`(websearch_to_tsquery(${sql.lit(c)}::regconfig, ${websearch}))`);
+  return sql`(select coalesce(string_agg(distinct '(' || f::text || ')', ' | ')::tsquery, websearch_to_tsquery('icat_simple', ${websearch}))
+                from (values ${sql.join(forms, sql`, `)}) as v(f) where numnode(f) > 0)`;
 }
 
 export type SearchFilters = {

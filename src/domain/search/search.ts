@@ -30,7 +30,7 @@ import { searchParamsSchema, SEARCH_FACETS, type SearchFacet, type SearchHit, ty
  * highlighted snippet. One or two words that match nothing fall back to titles that resemble
  * them (pg_trgm word similarity).
  */
-export const CANDIDATE_CAP = 2000;
+export const CANDIDATE_CAP = 1000;
 export const PAGE_SIZE = 20;
 
 const FIELD_WEIGHT = { a: RANK_WEIGHTS[3], b: RANK_WEIGHTS[2], c: RANK_WEIGHTS[1], d: RANK_WEIGHTS[0] };

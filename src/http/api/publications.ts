@@ -69,7 +69,7 @@ export const publicationRoutes = apiRouter()
       description:
         'One search over the knowledge library and the activity registry, in six languages (stemmed per language, accents ignored, Chinese segmented), with facet counts and, ' +
         'on every result, an explanation: which fields matched, its score and the scores around it. A query that finds nothing exactly but is one or two words falls back to titles that resemble it (`mode: fuzzy`). ' +
-        'At most 2,000 matches per kind of record are ranked (`capped` says when more exist). Only what the caller may see is searched.',
+        'At most 1,000 matches per kind of record are ranked (`capped` says when more exist). Only what the caller may see is searched.',
       request: { query: searchQuery },
       responses: { 200: { description: 'The results', content: { 'application/json': { schema: SearchResult } } }, ...errorResponses },
     }),

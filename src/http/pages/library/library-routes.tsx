@@ -12,6 +12,7 @@ import { downloadHeaders } from '../../api/publications.ts';
 import type { AppEnv } from '../../env.ts';
 import { expectedError, formErrors, type FormState } from '../components/form.tsx';
 import { renderPage } from '../render.tsx';
+import { libraryFeed } from './library-feed.ts';
 import { libraryPage } from './library-search.tsx';
 import { fieldOfPath, formFromBody, formFromPublication, inputFromForm, PublicationForm } from './publication-form.tsx';
 import { PublicationRecord } from './publication-page.tsx';
@@ -81,6 +82,7 @@ async function uploadAction(c: Context<AppEnv>) {
 export function libraryRoutes() {
   const r = new Hono<AppEnv>();
   r.get('/library', libraryPage);
+  r.get('/library/feed.atom', libraryFeed);
   r.get('/library/new', async (c) => {
     const choices = await publicationFormChoices(c.get('ctx'), c.get('lang'));
     return formPage(c, { form: formFromPublication(null, choices.defaultOwnerId), choices, publication: null });

@@ -200,6 +200,11 @@ function LibraryPage({ page, params, result, error }: { page: PageContext; param
                 <p class="result-count" role="status">
                   {t('library.count', { count: result.total, formatted: formatNumber(page.lang, result.total) })}
                 </p>
+                <p class="meta">
+                  <a href={`/library/feed.atom${searchQueryString({ ...params, page: 1 })}`} type="application/atom+xml">
+                    {t('library.feed')}
+                  </a>
+                </p>
                 <Notes page={page} r={result} />
                 {result.results.length === 0 ? (
                   <p class="empty">{t(active ? 'library.emptyFiltered' : 'library.empty')}</p>
