@@ -40,6 +40,8 @@ export type CoverageMatrix = {
   currency: string;
   /** Activities under the filters (each linked group once), and the filters as a list query string. */
   total: number;
+  /** The budget of those activities in `currency` (each linked group's largest once); 0 unless the measure is budget. */
+  totalBudget: number;
   list: string;
   cells: MatrixCell[][];
   gaps: Record<GapKind, number>;
@@ -187,7 +189,7 @@ function ancestorsOf(ref: ReferenceData, d: Dimension | 'all', code: string): st
   return [];
 }
 
-export type MatrixOptions = { lang?: string; rows?: Dimension | 'all'; cols?: Dimension | 'all' };
+export type MatrixOptions = { lang?: string; rows?: Dimension | 'all'; cols?: Dimension | 'all'; /** List every country of the reference data on a country axis, not only those with activity (the map). */ allCountries?: boolean };
 
 /**
  * The coverage matrix under the query's filters, as the actor may see it (each figure counts
@@ -213,13 +215,23 @@ export async function coverageMatrix(ctx: DomainContext, input: unknown, opts: M
     currency,
     geoSide,
   });
-  return assembleMatrix(ctx, parts, { rowsDim, colsDim, measure, currency, filters, ref, lang, geoSide });
+  return assembleMatrix(ctx, parts, { rowsDim, colsDim, measure, currency, filters, ref, lang, geoSide, allCountries: opts.allCountries ?? false });
 }
 
 async function assembleMatrix(
   ctx: DomainContext,
   parts: MatrixPartRow[],
-  o: { rowsDim: Dimension | 'all'; colsDim: Dimension | 'all'; measure: Measure; currency: string; filters: AnalyticsFilters; ref: ReferenceData; lang: Language; geoSide: 'rows' | 'cols' | null },
+  o: {
+    rowsDim: Dimension | 'all';
+    colsDim: Dimension | 'all';
+    measure: Measure;
+    currency: string;
+    filters: AnalyticsFilters;
+    ref: ReferenceData;
+    lang: Language;
+    geoSide: 'rows' | 'cols' | null;
+    allCountries: boolean;
+  },
 ): Promise<CoverageMatrix> {
   const key = (r: string | null, c: string | null) => `${r}\u0000${c}`;
   const cells = new Map<string, { n: number; v: number }>();
@@ -229,13 +241,17 @@ async function assembleMatrix(
   const colStats = new Map<string, { n: number; blank: number }>();
   const coarse = new Map<string, Set<string>>(); // value of the other side → regions (or 'global') with work stated there
   let total = 0;
+  let totalBudget = 0;
   for (const p of parts) {
     if (p.part === 'cell') cells.set(key(p.r, p.c), { n: p.n, v: p.v ?? 0 });
     else if (p.part === 'org') orgs.set(key(p.r, p.c), p.n);
     else if (p.part === 'grp') grp.set(key(p.r, p.c), { n: p.n, v: p.v ?? 0 });
     else if (p.part === 'row') rowStats.set(p.r!, { n: p.n, blank: p.w ?? 0 });
     else if (p.part === 'col') colStats.set(p.c!, { n: p.n, blank: p.w ?? 0 });
-    else if (p.part === 'total') total = p.n;
+    else if (p.part === 'total') {
+      total = p.n;
+      totalBudget = p.v ?? 0;
+    }
     else if (p.part === 'coarse' && p.n > 0) {
       let s = coarse.get(p.c!);
       if (!s) coarse.set(p.c!, (s = new Set()));
@@ -244,8 +260,14 @@ async function assembleMatrix(
   }
   const rowSeen = new Map([...rowStats].map(([k, v]) => [k, v.n]));
   const colSeen = new Map([...colStats].map(([k, v]) => [k, v.n]));
-  const rowValues = await axisValues(ctx, o.rowsDim, o.ref, o.filters, rowSeen, o.lang);
-  const colValues = await axisValues(ctx, o.colsDim, o.ref, o.filters, colSeen, o.lang);
+  const everyCountry = (dim: Dimension | 'all', seen: Map<string, number>) => {
+    if (!o.allCountries || dim !== 'country') return seen;
+    const all = new Map(seen);
+    for (const c of o.ref.countries.values()) if (!c.iatiOnly && !all.has(c.code)) all.set(c.code, 0);
+    return all;
+  };
+  const rowValues = await axisValues(ctx, o.rowsDim, o.ref, o.filters, everyCountry(o.rowsDim, rowSeen), o.lang);
+  const colValues = await axisValues(ctx, o.colsDim, o.ref, o.filters, everyCountry(o.colsDim, colSeen), o.lang);
   const gaps: Record<GapKind, number> = { none: 0, coarser: 0, unreported: 0 };
 
   const classify = (r: string, c: string): GapKind => {
@@ -282,13 +304,15 @@ async function assembleMatrix(
     }),
   );
   // The total counts each linked group once: the records beyond the first of each group are left out.
-  const totalMerged = parts.find((p) => p.part === 'gtotal')?.n ?? 0;
+  const gtotal = parts.find((p) => p.part === 'gtotal');
+  const totalMerged = gtotal?.n ?? 0;
   return {
     rows: { dimension: o.rowsDim as Dimension, values: rowValues },
     cols: { dimension: o.colsDim as Dimension, values: colValues },
     measure: o.measure,
     currency: o.currency,
     total: total - totalMerged,
+    totalBudget: Math.round((totalBudget - (gtotal?.v ?? 0)) * 100) / 100,
     list: listQueryString(o.filters),
     cells: matrix,
     gaps,

@@ -9,6 +9,7 @@ import { accountRoutes } from './account.tsx';
 import { activityRecordRoutes } from './activities/activity-pages.tsx';
 import { activityListRoutes } from './activities-list.tsx';
 import { authRoutes } from './auth.tsx';
+import { coordinationRoutes } from './coordination/coordination-pages.tsx';
 import { homePage } from './home.tsx';
 import { membersPage, organizationPage } from './members.tsx';
 
@@ -29,6 +30,7 @@ export function pageRoutes() {
   // The list, exports and import before the record routes (/activities/:id).
   pages.route('/', activityListRoutes());
   pages.route('/', activityRecordRoutes());
+  pages.route('/', coordinationRoutes());
   pages.route('/admin', adminRoutes());
   pages.get('/language/:lang', (c) => {
     const lang = c.req.param('lang');
