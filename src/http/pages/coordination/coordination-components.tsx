@@ -203,17 +203,11 @@ export function MapSvg({ t, lang, map, standalone = false }: { t: Translate; lan
       </defs>
       {map.countries.map((c) => {
         const figure = c.code ? `${c.name}: ${c.value > 0 ? fmt(c.value) : t(`coordination.gap.${c.gap ?? 'none'}.short`)}` : c.name;
-        const shape = (
+        // No links inside the image (an image holds no controls): the table below links each country to its activities.
+        return (
           <path d={c.path} class={`map-country ${c.className}`} data-country={c.code ?? undefined}>
             <title>{figure}</title>
           </path>
-        );
-        return c.list ? (
-          <a href={`/activities?${c.list}`} class="map-link">
-            {shape}
-          </a>
-        ) : (
-          shape
         );
       })}
     </svg>
