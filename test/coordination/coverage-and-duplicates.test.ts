@@ -292,4 +292,32 @@ describe('a "not a duplicate" decision across re-runs and re-imports', () => {
     expect(m.total).toBe(2);
     expect([orgX.id, orgY.id]).toHaveLength(2);
   });
+
+  it('links a funder and an implementer through the provider activity of a transaction, and counts their budget once', async () => {
+    const one = (ref: string, id: string, title: string, extra: string) => `<?xml version="1.0" encoding="UTF-8"?>
+<iati-activities version="2.03" generated-datetime="2024-01-01T00:00:00Z">
+<iati-activity last-updated-datetime="2024-01-01T00:00:00Z" default-currency="USD" xml:lang="en">
+  <iati-identifier>${id}</iati-identifier>
+  <reporting-org ref="${ref}" type="40"><narrative>Org</narrative></reporting-org>
+  <title><narrative>${title}</narrative></title>
+  <description><narrative>${title}.</narrative></description>
+  <participating-org role="4" ref="${ref}" type="40"><narrative>Org</narrative></participating-org>
+  <activity-status code="2"/>
+  <activity-date type="1" iso-date="2024-01-01"/>
+  <activity-date type="3" iso-date="2024-12-31"/>
+  <recipient-country code="ML" percentage="100"/>
+  <sector vocabulary="1" code="15180" percentage="100"/>
+  <budget type="1" status="1"><period-start iso-date="2024-01-01"/><period-end iso-date="2024-12-31"/><value currency="USD" value-date="2024-01-01">50000</value></budget>
+  ${extra}
+</iati-activity>
+</iati-activities>`;
+    await importXml('fund.xml', one('XM-DUPX', 'XM-DUPX-GRANT', 'Grant to a partner in Mali', '<transaction><transaction-type code="3"/><transaction-date iso-date="2024-02-01"/><value value-date="2024-02-01">50000</value><receiver-org ref="XM-DUPY" receiver-activity-id="XM-DUPY-MALI"><narrative>Partner</narrative></receiver-org></transaction>'));
+    await importXml('impl.xml', one('XM-DUPY', 'XM-DUPY-MALI', 'Community outreach in Mopti', '<transaction><transaction-type code="1"/><transaction-date iso-date="2024-02-01"/><value value-date="2024-02-01">50000</value><provider-org ref="XM-DUPX" provider-activity-id="XM-DUPX-GRANT"><narrative>Funder</narrative></provider-org></transaction>'));
+    await scanDuplicates(env.ctx(coordinator.actor));
+    const link = (await listActivityLinks(env.ctx(coordinator.actor))).find((l) => l.activityA.title.includes('Mali') || l.activityB.title.includes('Mali'));
+    expect(link).toMatchObject({ kind: 'funder_implementer' });
+    expect((link!.evidence as { via: string }[]).map((e) => e.via)).toEqual(['transaction', 'transaction']);
+    const m = await coverageMatrix(env.ctx(), { rows: 'country', cols: 'period', country: ['ML'], from: '2024-01-01', to: '2024-12-31', measure: 'budget' });
+    expect(m.cells[0]![0]).toMatchObject({ activities: 1, value: 50_000 });
+  });
 });

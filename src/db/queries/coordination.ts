@@ -51,7 +51,7 @@ export type MatrixRequest = {
  * cell (r, c): n activity rows, v budget; org (r, c): n distinct organizations;
  * grp (r, c): n records beyond the first of each linked group, v their budget beyond the group's largest;
  * row r / col c: n activities with that value, w those that leave the other dimension blank;
- * total: n activities under the filters; gtotal: n records beyond the first of each linked group among them; coarse (r = stated M49 region or 'global', c = value of the non-geographic side): n.
+ * total: n activities under the filters, v their budget; gtotal: n records beyond the first of each linked group among them, v their budget beyond the group's largest; coarse (r = stated M49 region or 'global', c = value of the non-geographic side): n.
  */
 export type MatrixPartRow = { part: 'cell' | 'org' | 'grp' | 'row' | 'col' | 'total' | 'gtotal' | 'coarse'; r: string | null; c: string | null; n: number; v: number | null; w: number | null };
 
@@ -79,9 +79,10 @@ export function matrixQuery(scope: ReadScope, f: ResolvedFilters, m: MatrixReque
          group by r, c`,
     sql`select 'row', r, null, count(*)::int, null, (count(*) filter (where cardinality(b.d2) = 0))::float8 from base b cross join unnest(b.d1) r group by r`,
     sql`select 'col', null, c, count(*)::int, null, (count(*) filter (where cardinality(b.d1) = 0))::float8 from base b cross join unnest(b.d2) c group by c`,
-    sql`select 'total', null, null, count(*)::int, null, null from base b`,
-    sql`select 'gtotal', null, null, coalesce(sum(m - 1), 0)::int, null, null
-          from (select count(*) as m from base b join activity_groups g on g.activity_id = b.id group by g.group_id having count(*) > 1) x`,
+    sql`select 'total', null, null, count(*)::int, coalesce(sum(b.budget), 0)::float8, null from base b`,
+    sql`select 'gtotal', null, null, coalesce(sum(m - 1), 0)::int, coalesce(sum(s - mx), 0)::float8, null
+          from (select count(*) as m, coalesce(sum(b.budget), 0) as s, coalesce(max(b.budget), 0) as mx
+                  from base b join activity_groups g on g.activity_id = b.id group by g.group_id having count(*) > 1) x`,
   ];
   if (m.measure === 'organizations') {
     parts.push(sql`select 'org', r, c, count(distinct o)::int, null, null from base b cross join unnest(b.d1) r cross join unnest(b.d2) c cross join unnest(b.orgs) o group by r, c`);
@@ -220,11 +221,21 @@ export async function selectScanBatch(db: Executor, after: string | null, limit:
   return r.rows;
 }
 
+/** Titles and descriptions (cut as for the scan) of some activities, for explanations. */
+export async function selectScanTexts(db: Executor, ids: string[]): Promise<{ id: string; title: Record<string, string>; description: Record<string, string> }[]> {
+  if (ids.length === 0) return [];
+  const r = await sql<{ id: string; title: Record<string, string>; description: Record<string, string> }>`
+    select a.id, a.title, coalesce((select jsonb_object_agg(k, left(v, 600)) from jsonb_each_text(a.description) e(k, v)), '{}'::jsonb) as description
+      from activities a where a.id = any(${textArray(ids)})`.execute(db);
+  return r.rows;
+}
+
 export type ReferenceLinkRow = { from_id: string; to_id: string; via: string; ref: string };
 
 /**
  * Pairs of live activities of different owners where one names the other's IATI identifier:
- * as a participating organization's activity-id, or as a related activity.
+ * as a participating organization's activity-id, as a related activity, or as the provider or
+ * receiver activity of its transactions.
  */
 export async function selectReferenceLinks(db: Executor): Promise<ReferenceLinkRow[]> {
   const r = await sql<ReferenceLinkRow>`
@@ -233,6 +244,10 @@ export async function selectReferenceLinks(db: Executor): Promise<ReferenceLinkR
         select p.activity_id, 'participating-org'::text as via, p.activity_ref as ref from activity_participants p where p.activity_ref is not null
         union all
         select r.activity_id, 'related-activity:' || r.type, r.ref from activity_related r
+        union all
+        select a.id, 'transaction', ref.value
+          from activities a cross join jsonb_array_elements(a.transactions_summary) t cross join jsonb_array_elements_text(coalesce(t.value -> 'activityRefs', '[]'::jsonb)) ref
+         where a.deleted_at is null and jsonb_array_length(a.transactions_summary) > 0
       ) x
       join activities t on t.iati_identifier = x.ref and t.deleted_at is null and t.id <> x.activity_id
       join activities s on s.id = x.activity_id and s.deleted_at is null and s.owner_organization_id <> t.owner_organization_id

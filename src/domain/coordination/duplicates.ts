@@ -13,6 +13,7 @@ import {
   selectLinks,
   selectReferenceLinks,
   selectScanBatch,
+  selectScanTexts,
   upsertDecision,
   type CandidateInput,
   type LinkInput,
@@ -65,9 +66,6 @@ type Rec = {
   start: string | null;
   end: string | null;
   features: Int32Array;
-  /** feature id → the word that gave it, for explanations (kept for the first words only). */
-  words: Map<number, string>;
-  languages: string[];
 };
 
 const pairKey = (a: string, b: string) => (a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
@@ -129,8 +127,7 @@ async function loadRecords(db: Executor): Promise<{ recs: Rec[]; featureNames: s
       for (const t of Object.values(row.title ?? {})) textFeatures(t, words);
       for (const t of Object.values(row.description ?? {})) textFeatures(t, words);
       const ids: number[] = [];
-      const wordsById = new Map<number, string>();
-      for (const [f, w] of words) {
+      for (const f of words.keys()) {
         let id = dict.get(f);
         if (id === undefined) {
           id = featureNames.length;
@@ -140,7 +137,6 @@ async function loadRecords(db: Executor): Promise<{ recs: Rec[]; featureNames: s
         }
         dfList[id]!++;
         ids.push(id);
-        if (f.startsWith('c:') || wordsById.size < 40) wordsById.set(id, w);
       }
       ids.sort((x, y) => x - y);
       recs.push({
@@ -153,8 +149,6 @@ async function loadRecords(db: Executor): Promise<{ recs: Rec[]; featureNames: s
         start: row.start,
         end: row.end,
         features: Int32Array.from(ids),
-        words: wordsById,
-        languages: [...new Set([...Object.keys(row.title ?? {}), ...Object.keys(row.description ?? {})])].sort(),
       });
     }
     after = rows.at(-1)!.id;
@@ -197,6 +191,49 @@ async function rebuildLinks(tx: Tx): Promise<number> {
   return links.size;
 }
 
+/** The explanation of each pair: shared place, theme, group and period, and the shared terms with the word each side used. */
+async function explainCandidates(
+  db: Executor,
+  found: { a: Rec; b: Rec; score: number; shared: number[]; period: { from: string | null; to: string | null }; groups: string[] }[],
+  featureNames: string[],
+  weight: Float64Array,
+): Promise<CandidateInput[]> {
+  const texts = new Map<string, { words: Map<string, string>; languages: string[] }>();
+  const ids = [...new Set(found.flatMap((f) => [f.a.id, f.b.id]))];
+  for (let i = 0; i < ids.length; i += 1000) {
+    for (const row of await selectScanTexts(db, ids.slice(i, i + 1000))) {
+      const words = new Map<string, string>();
+      for (const t of Object.values(row.title ?? {})) textFeatures(t, words);
+      for (const t of Object.values(row.description ?? {})) textFeatures(t, words);
+      texts.set(row.id, { words, languages: [...new Set([...Object.keys(row.title ?? {}), ...Object.keys(row.description ?? {})])].sort() });
+    }
+  }
+  return found.map((f) => {
+    const ta = texts.get(f.a.id);
+    const tb = texts.get(f.b.id);
+    const terms = [...f.shared]
+      .sort((p, q) => weight[q]! - weight[p]!)
+      .slice(0, 12)
+      .map((id) => {
+        const feature = featureNames[id]!;
+        return { feature, a: ta?.words.get(feature) ?? '', b: tb?.words.get(feature) ?? '' };
+      });
+    return {
+      a: f.a.id,
+      b: f.b.id,
+      score: Math.round(f.score * 1000) / 1000,
+      explanation: {
+        countries: intersect(f.a.countries, f.b.countries),
+        pillars: intersect(f.a.pillars, f.b.pillars),
+        targetGroups: f.groups,
+        period: f.period,
+        languages: { a: ta?.languages ?? [], b: tb?.languages ?? [] },
+        sharedTerms: terms,
+      },
+    };
+  });
+}
+
 /**
  * A full duplicate scan over every live activity: funder/implementer links, near-duplicate
  * candidates (replacing those of the previous scan), and the groups counted once. Coordinators only.
@@ -222,18 +259,19 @@ export async function scanDuplicates(ctx: DomainContext): Promise<ScanResult> {
     }
   });
 
-  const seen = new Set<string>();
-  const candidates: CandidateInput[] = [];
+  type Found = { a: Rec; b: Rec; score: number; shared: number[]; period: { from: string | null; to: string | null }; groups: string[] };
+  const found = new Map<string, Found>();
   let compared = 0;
   for (const members of blocks.values()) {
     if (members.length < 2) continue;
-    // Postings of the block's informative features; a pair is looked at once, when first met.
+    // Postings of the block's informative features; within a block a pair is looked at once, when first met.
     const postings = new Map<number, number[]>();
     for (const i of members) for (const f of recs[i]!.features) {
       const list = postings.get(f);
       if (list) list.push(i);
       else postings.set(f, [i]);
     }
+    const seen = new Set<number>();
     for (const list of postings.values()) {
       if (list.length < 2 || list.length > MAX_POSTING) continue;
       for (let x = 0; x < list.length; x++) {
@@ -241,10 +279,11 @@ export async function scanDuplicates(ctx: DomainContext): Promise<ScanResult> {
         for (let y = x + 1; y < list.length; y++) {
           const b = recs[list[y]!]!;
           if (a.owner === b.owner) continue;
+          const local = list[x]! < list[y]! ? list[x]! * recs.length + list[y]! : list[y]! * recs.length + list[x]!;
+          if (seen.has(local)) continue;
+          seen.add(local);
           const pk = pairKey(a.id, b.id);
-          if (seen.has(pk)) continue;
-          seen.add(pk);
-          if (decided.has(pairKey(a.key, b.key))) continue;
+          if (found.has(pk) || decided.has(pairKey(a.key, b.key))) continue;
           const period = overlapPeriod(a, b);
           if (!period) continue;
           const groups = intersect(a.targetGroups, b.targetGroups);
@@ -253,27 +292,12 @@ export async function scanDuplicates(ctx: DomainContext): Promise<ScanResult> {
           const { score, shared } = similarity(a.features, b.features, weight);
           if (score < CANDIDATE_THRESHOLD) continue;
           const [first, second] = a.id < b.id ? [a, b] : [b, a];
-          const terms = shared
-            .sort((p, q) => weight[q]! - weight[p]!)
-            .slice(0, 12)
-            .map((f) => ({ feature: featureNames[f]!, a: first.words.get(f) ?? '', b: second.words.get(f) ?? '' }));
-          candidates.push({
-            a: first.id,
-            b: second.id,
-            score: Math.round(score * 1000) / 1000,
-            explanation: {
-              countries: intersect(first.countries, second.countries),
-              pillars: intersect(first.pillars, second.pillars),
-              targetGroups: groups,
-              period,
-              languages: { a: first.languages, b: second.languages },
-              sharedTerms: terms,
-            },
-          });
+          found.set(pk, { a: first, b: second, score, shared, period, groups });
         }
       }
     }
   }
+  const candidates = await explainCandidates(ctx.db.kysely, [...found.values()], featureNames, weight);
   candidates.sort((p, q) => q.score - p.score || (p.a < q.a ? -1 : 1));
 
   const result = await withTransaction(ctx.db, async (tx) => {
