@@ -65,25 +65,38 @@ const budgetJoin = (currency: string) => sql`
      group by b.activity_id
   ) bud on bud.activity_id = a.id`;
 
-/** The whole matrix in one statement: cells, the linked-group correction, margins and coarser coverage. */
-export function matrixQuery(scope: ReadScope, f: ResolvedFilters, m: MatrixRequest): RawBuilder<MatrixPartRow> {
+/**
+ * The whole matrix in one statement: cells, margins and total in one pass over the rows the
+ * reader may see, then the linked-group correction (only when some records are grouped) and the
+ * coarser coverage (only when one side is geographic), each over the few rows concerned.
+ */
+export function matrixQuery(scope: ReadScope, f: ResolvedFilters, m: MatrixRequest & { withGroups: boolean }): RawBuilder<MatrixPartRow> {
   const withBudget = m.measure === 'budget';
   const other = m.geoSide === 'rows' ? sql`b.d2` : sql`b.d1`;
+  const budget = withBudget ? sql`b.budget` : sql`null::float8`;
   const parts: RawBuilder<unknown>[] = [
-    sql`select 'cell' as part, r, c, count(*)::int as n, ${withBudget ? sql`coalesce(sum(b.budget), 0)::float8` : sql`null::float8`} as v, null::float8 as w
-          from base b cross join unnest(b.d1) r cross join unnest(b.d2) c group by r, c`,
-    sql`select 'grp', r, c, sum(m - 1)::int, sum(s - mx)::float8, null
-          from (select r, c, g.group_id, count(*) as m, coalesce(sum(b.budget), 0) as s, coalesce(max(b.budget), 0) as mx
-                  from base b join activity_groups g on g.activity_id = b.id cross join unnest(b.d1) r cross join unnest(b.d2) c
-                 group by r, c, g.group_id having count(*) > 1) x
-         group by r, c`,
-    sql`select 'row', r, null, count(*)::int, null, (count(*) filter (where cardinality(b.d2) = 0))::float8 from base b cross join unnest(b.d1) r group by r`,
-    sql`select 'col', null, c, count(*)::int, null, (count(*) filter (where cardinality(b.d1) = 0))::float8 from base b cross join unnest(b.d2) c group by c`,
-    sql`select 'total', null, null, count(*)::int, coalesce(sum(b.budget), 0)::float8, null from base b`,
-    sql`select 'gtotal', null, null, coalesce(sum(m - 1), 0)::int, coalesce(sum(s - mx), 0)::float8, null
-          from (select count(*) as m, coalesce(sum(b.budget), 0) as s, coalesce(max(b.budget), 0) as mx
-                  from base b join activity_groups g on g.activity_id = b.id group by g.group_id having count(*) > 1) x`,
+    // One pass: each row gives its cells, its row and column values (with whether it leaves the other side blank) and itself for the total.
+    sql`select x.part, x.r, x.c, count(*)::int as n, ${withBudget ? sql`coalesce(sum(x.v), 0)::float8` : sql`null::float8`} as v, (count(*) filter (where x.blank))::float8 as w
+          from base b cross join lateral (
+            select 'cell'::text as part, r, c, ${budget} as v, false as blank from unnest(b.d1) r cross join unnest(b.d2) c
+            union all select 'row', r, null, null, cardinality(b.d2) = 0 from unnest(b.d1) r
+            union all select 'col', null, c, null, cardinality(b.d1) = 0 from unnest(b.d2) c
+            union all select 'total', null, null, ${budget}, false
+          ) x
+         group by x.part, x.r, x.c`,
   ];
+  if (m.withGroups) {
+    parts.push(
+      sql`select 'grp', r, c, sum(m - 1)::int, sum(s - mx)::float8, null
+            from (select r, c, g.group_id, count(*) as m, coalesce(sum(b.budget), 0) as s, coalesce(max(b.budget), 0) as mx
+                    from base b join activity_groups g on g.activity_id = b.id cross join unnest(b.d1) r cross join unnest(b.d2) c
+                   group by r, c, g.group_id having count(*) > 1) x
+           group by r, c`,
+      sql`select 'gtotal', null, null, coalesce(sum(m - 1), 0)::int, coalesce(sum(s - mx), 0)::float8, null
+            from (select count(*) as m, coalesce(sum(b.budget), 0) as s, coalesce(max(b.budget), 0) as mx
+                    from base b join activity_groups g on g.activity_id = b.id group by g.group_id having count(*) > 1) x`,
+    );
+  }
   if (m.measure === 'organizations') {
     parts.push(sql`select 'org', r, c, count(distinct o)::int, null, null from base b cross join unnest(b.d1) r cross join unnest(b.d2) c cross join unnest(b.orgs) o group by r, c`);
   }
@@ -102,16 +115,22 @@ export function matrixQuery(scope: ReadScope, f: ResolvedFilters, m: MatrixReque
   }
   return sql<MatrixPartRow>`
     with base as materialized (
-      select a.id, ${dimensionArray(m.rows)} as d1, ${dimensionArray(m.cols)} as d2, a.organization_ids as orgs, a.country_codes as countries, a.region_codes as regions,
-             ${withBudget ? sql`bud.v` : sql`null::float8`} as budget
+      select a.id, ${dimensionArray(m.rows)} as d1, ${dimensionArray(m.cols)} as d2, ${m.measure === 'organizations' ? sql`a.organization_ids` : sql`null::text[]`} as orgs,
+             a.country_codes as countries, a.region_codes as regions, ${withBudget ? sql`bud.v` : sql`null::float8`} as budget
         from activity_list_rows a ${withBudget ? budgetJoin(m.currency) : sql``}
        where ${allConditions(scope, f)}
     )
     ${sql.join(parts, sql` union all `)}`;
 }
 
+/** Are any records grouped as the same work? (Without groups the matrix needs no correction.) */
+export async function hasActivityGroups(db: Executor): Promise<boolean> {
+  const r = await sql<{ x: boolean }>`select exists (select 1 from activity_groups) as x`.execute(db);
+  return Boolean(r.rows[0]?.x);
+}
+
 /** Runs the matrix statement (JIT off, more work memory, as the facet counts). */
-export async function selectMatrixParts(db: Executor, scope: ReadScope, f: ResolvedFilters, m: MatrixRequest): Promise<MatrixPartRow[]> {
+export async function selectMatrixParts(db: Executor, scope: ReadScope, f: ResolvedFilters, m: MatrixRequest & { withGroups: boolean }): Promise<MatrixPartRow[]> {
   const r = await withAnalyticSettings(db, (tx) => matrixQuery(scope, f, m).execute(tx));
   return r.rows.map((x) => ({ ...x, n: Number(x.n), v: x.v === null ? null : Number(x.v), w: x.w === null ? null : Number(x.w) }));
 }
@@ -273,8 +292,10 @@ export async function selectDecidedKeys(db: Executor): Promise<{ key_a: string; 
 
 export type LinkInput = { a: string; b: string; kind: 'funder_implementer' | 'duplicate'; evidence: unknown };
 
-/** Replaces every link and group (in the caller's transaction). */
+/** Replaces every link and group (in the caller's transaction), moving the list's change number. */
 export async function replaceLinksAndGroups(tx: Tx, links: LinkInput[], groups: { activityId: string; groupId: string }[]): Promise<void> {
+  // Counts cached under the list's change number (migration 0005) change with the groups too.
+  await sql`select nextval('activity_list_version')`.execute(tx);
   await sql`delete from activity_links`.execute(tx);
   await sql`delete from activity_groups`.execute(tx);
   for (let i = 0; i < links.length; i += 1000) {

@@ -1,5 +1,6 @@
-import { selectMatrixParts, type DimensionSql, type MatrixPartRow } from '../../db/queries/coordination.ts';
-import { selectOrganizationLabels } from '../../db/queries/activity-list.ts';
+import type { Db } from '../../db/database.ts';
+import { hasActivityGroups, selectMatrixParts, type DimensionSql, type MatrixPartRow, type MatrixRequest } from '../../db/queries/coordination.ts';
+import { selectActivityListVersion, selectOrganizationLabels, type ReadScope, type ResolvedFilters } from '../../db/queries/activity-list.ts';
 import { activityFiltersQuery, FACET_TAXONOMIES, type ActivityFilters } from '../activities/activity-filters.ts';
 import { readScopeOf, resolveFilters } from '../activities/list-activities.ts';
 import type { DomainContext } from '../context.ts';
@@ -48,6 +49,35 @@ export type CoverageMatrix = {
   /** Records counted once because they are linked as the same work (confirmed duplicates, funder/implementer). */
   linkedRecordsMerged: number;
 };
+
+/**
+ * The figures of a matrix, cached in the process per database, read scope and query while the
+ * activity list's change number (migration 0005, moved by every change of a list row and every
+ * rebuild of the linked groups) stays the same, for at most MATRIX_CACHE_MS: the dashboard asks
+ * the same matrices again and again.
+ */
+const MATRIX_CACHE_MS = 60_000;
+const MATRIX_CACHE_SIZE = 200;
+const matrixCache = new WeakMap<Db, Map<string, { version: string; at: number; parts: MatrixPartRow[] }>>();
+
+async function cachedMatrixParts(db: Db, scope: ReadScope, f: ResolvedFilters, m: MatrixRequest, useCache: boolean): Promise<MatrixPartRow[]> {
+  const run = async () => selectMatrixParts(db.kysely, scope, f, { ...m, withGroups: await hasActivityGroups(db.kysely) });
+  if (!useCache) return run();
+  let cache = matrixCache.get(db);
+  if (!cache) matrixCache.set(db, (cache = new Map()));
+  const key = JSON.stringify([scope, f, m]);
+  const version = await selectActivityListVersion(db.kysely);
+  const hit = cache.get(key);
+  if (hit && hit.version === version && Date.now() - hit.at < MATRIX_CACHE_MS) {
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit.parts;
+  }
+  const parts = await run();
+  cache.set(key, { version, at: Date.now(), parts });
+  if (cache.size > MATRIX_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  return parts;
+}
 
 const GEO: ReadonlySet<Dimension> = new Set(['country', 'subregion']);
 const MAX_YEARS = 40;
@@ -189,7 +219,7 @@ function ancestorsOf(ref: ReferenceData, d: Dimension | 'all', code: string): st
   return [];
 }
 
-export type MatrixOptions = { lang?: string; rows?: Dimension | 'all'; cols?: Dimension | 'all'; /** List every country of the reference data on a country axis, not only those with activity (the map). */ allCountries?: boolean };
+export type MatrixOptions = { lang?: string; /** false: always ask the database (benchmarks). */ cache?: boolean; rows?: Dimension | 'all'; cols?: Dimension | 'all'; /** List every country of the reference data on a country axis, not only those with activity (the map). */ allCountries?: boolean };
 
 /**
  * The coverage matrix under the query's filters, as the actor may see it (each figure counts
@@ -208,13 +238,13 @@ export async function coverageMatrix(ctx: DomainContext, input: unknown, opts: M
   const listFilters = { ...filters, cursor: undefined, limit: undefined, sort: undefined } as ActivityFilters;
   const ref = await getReferenceData(ctx);
   const geoSide = GEO.has(rowsDim as Dimension) ? 'rows' : GEO.has(colsDim as Dimension) ? 'cols' : null;
-  const parts = await selectMatrixParts(ctx.db.kysely, readScopeOf(ctx.actor), resolveFilters(listFilters), {
+  const parts = await cachedMatrixParts(ctx.db, readScopeOf(ctx.actor), resolveFilters(listFilters), {
     rows: dimensionSql(rowsDim, ref, listFilters),
     cols: dimensionSql(colsDim, ref, listFilters),
     measure,
     currency,
     geoSide,
-  });
+  }, opts.cache !== false);
   return assembleMatrix(ctx, parts, { rowsDim, colsDim, measure, currency, filters, ref, lang, geoSide, allCountries: opts.allCountries ?? false });
 }
 
