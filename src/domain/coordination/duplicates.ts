@@ -66,6 +66,9 @@ type Rec = {
   start: string | null;
   end: string | null;
   features: Int32Array;
+  /** The period as comparable strings: start (else end), end (else open); null when undated. */
+  from: string | null;
+  to: string;
 };
 
 const pairKey = (a: string, b: string) => (a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
@@ -149,6 +152,8 @@ async function loadRecords(db: Executor): Promise<{ recs: Rec[]; featureNames: s
         start: row.start,
         end: row.end,
         features: Int32Array.from(ids),
+        from: row.start ?? row.end,
+        to: row.end ?? '9999-12-31',
       });
     }
     after = rows.at(-1)!.id;
@@ -278,21 +283,21 @@ export async function scanDuplicates(ctx: DomainContext): Promise<ScanResult> {
         const a = recs[list[x]!]!;
         for (let y = x + 1; y < list.length; y++) {
           const b = recs[list[y]!]!;
+          // The cheap tests first: another owner, overlapping periods, a common target group.
           if (a.owner === b.owner) continue;
+          if (a.from !== null && b.from !== null && (a.from > b.to || b.from > a.to)) continue;
+          if (a.targetGroups.length > 0 && b.targetGroups.length > 0 && !a.targetGroups.some((g) => b.targetGroups.includes(g))) continue;
           const local = list[x]! < list[y]! ? list[x]! * recs.length + list[y]! : list[y]! * recs.length + list[x]!;
           if (seen.has(local)) continue;
           seen.add(local);
-          const pk = pairKey(a.id, b.id);
-          if (found.has(pk) || decided.has(pairKey(a.key, b.key))) continue;
-          const period = overlapPeriod(a, b);
-          if (!period) continue;
-          const groups = intersect(a.targetGroups, b.targetGroups);
-          if (a.targetGroups.length > 0 && b.targetGroups.length > 0 && groups.length === 0) continue;
           compared++;
           const { score, shared } = similarity(a.features, b.features, weight);
           if (score < CANDIDATE_THRESHOLD) continue;
+          if (decided.has(pairKey(a.key, b.key))) continue;
+          const pk = pairKey(a.id, b.id);
+          if (found.has(pk)) continue;
           const [first, second] = a.id < b.id ? [a, b] : [b, a];
-          found.set(pk, { a: first, b: second, score, shared, period, groups });
+          found.set(pk, { a: first, b: second, score, shared, period: overlapPeriod(a, b)!, groups: intersect(a.targetGroups, b.targetGroups) });
         }
       }
     }
