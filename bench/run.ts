@@ -10,6 +10,7 @@ import { postgresAvailable, startPostgres } from './lib/postgres.ts';
 import { writeReport, type BenchReport } from './lib/report.ts';
 import { SCALES, type Backend, type Figure, type Scale, type SuiteContext } from './lib/types.ts';
 import { activitiesSuite } from './suites/activities.ts';
+import { coordinationSuite } from './suites/coordination.ts';
 import { databaseSuite } from './suites/database.ts';
 import { faultsSuite } from './suites/faults.ts';
 import { httpSuite } from './suites/http.ts';
@@ -39,7 +40,7 @@ const notes: string[] = [];
 const figures: Figure[] = [];
 const timings: BenchReport['timings'] = [];
 /** Suites that read the shared registry dataset. */
-const REGISTRY_SUITES = ['activities'];
+const REGISTRY_SUITES = ['activities', 'coordination'];
 const backends: Backend[] = [];
 if (values.backend === 'pglite' || values.backend === 'both') backends.push({ name: 'pglite' });
 let pg: Awaited<ReturnType<typeof startPostgres>> | undefined;
@@ -84,6 +85,7 @@ try {
       timings.push({ suite: 'registry load', backend: backend.name, seconds: Math.round((performance.now() - t) / 100) / 10 });
       try {
         await run('activities', backend, () => activitiesSuite(ctx, registry));
+        await run('coordination', backend, () => coordinationSuite(ctx, registry));
       } finally {
         await registry.dataset.dispose();
       }

@@ -144,6 +144,30 @@ export type ActivityListRowsTable = {
   organization_ids: string[];
 };
 
+/** Coordination analytics (migration 0007): decisions on duplicate pairs, the last scan's candidates, links and groups. */
+export type DuplicateDecisionsTable = {
+  key_a: string;
+  key_b: string;
+  decision: 'duplicate' | 'not_duplicate';
+  note: Generated<string>;
+  decided_by: string | null;
+  decided_at: Timestamp;
+};
+export type DuplicateCandidatesTable = { activity_a: string; activity_b: string; score: number; explanation: Json<unknown>; found_at: Timestamp };
+export type ActivityLinksTable = { activity_a: string; activity_b: string; kind: 'funder_implementer' | 'duplicate'; evidence: Json<unknown> };
+export type ActivityGroupsTable = { activity_id: string; group_id: string };
+export type DuplicateScansTable = {
+  id: string;
+  started_at: Timestamp;
+  finished_at: Timestamp;
+  activities: number;
+  blocks: number;
+  compared: ColumnType<string, number | string, number | string>;
+  candidates: number;
+  links: number;
+  actor_label: string;
+};
+
 export type RegistryTables = {
   reference_regions: ReferenceRegionsTable;
   reference_countries: ReferenceCountriesTable;
@@ -160,4 +184,9 @@ export type RegistryTables = {
   activity_related: ActivityRelatedTable;
   activity_versions: ActivityVersionsTable;
   activity_list_rows: ActivityListRowsTable;
+  duplicate_decisions: DuplicateDecisionsTable;
+  duplicate_candidates: DuplicateCandidatesTable;
+  activity_links: ActivityLinksTable;
+  activity_groups: ActivityGroupsTable;
+  duplicate_scans: DuplicateScansTable;
 };

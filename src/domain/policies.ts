@@ -102,6 +102,12 @@ export const policies = {
     scope: 'read',
     allow: (a, r: { ownerOrganizationId: string }) => isCoordinator(a) || belongsTo(a, r.ownerOrganizationId),
   } as Rule<{ ownerOrganizationId: string }>,
+  /** Coverage matrix, map, gaps, reporting completeness, operational presence: everyone, over the activities they may read. */
+  'coordination.read': { scope: 'read', anonymous: true, allow: () => true } as Rule<void>,
+  /** Duplicate candidates and links between records of the same work: the coordinator (secretariat). */
+  'coordination.duplicates.read': { scope: 'read', allow: (a) => isCoordinator(a) } as Rule<void>,
+  /** Run a duplicate scan and decide on pairs (duplicate, or not a duplicate): the coordinator. */
+  'coordination.duplicates.decide': { scope: 'write', allow: (a) => isCoordinator(a) } as Rule<void>,
   /** Load IATI codelists and edit taxonomy terms: administrators. */
   'reference.manage': { scope: 'admin', allow: (a) => isAdmin(a) } as Rule<void>,
   /** Back up or restore the whole database (CLI): administrators only, never through a token. */
@@ -147,5 +153,7 @@ export function globalAbilities(actor: Actor): Record<string, boolean> {
     'invitation.list': can(actor, 'invitation.list'),
     'account.manage': can(actor, 'account.manage'),
     'audit.read': can(actor, 'audit.read'),
+    'coordination.duplicates.read': can(actor, 'coordination.duplicates.read'),
+    'coordination.duplicates.decide': can(actor, 'coordination.duplicates.decide'),
   };
 }

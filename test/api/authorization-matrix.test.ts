@@ -227,6 +227,25 @@ const MATRIX: Record<string, Entry> = {
     },
     expect: only('focalA', 'coordinator', 'administrator'),
   },
+  'GET /api/v1/coordination/matrix': { request: () => ({ path: '/api/v1/coordination/matrix?rows=country&cols=pillar' }), expect: all('ok') },
+  'GET /api/v1/coordination/matrix/export': { request: () => ({ path: '/api/v1/coordination/matrix/export?format=csv' }), expect: all('ok') },
+  'GET /api/v1/coordination/gaps': { request: () => ({ path: '/api/v1/coordination/gaps?rows=country&cols=targetGroup' }), expect: all('ok') },
+  'GET /api/v1/coordination/map': { request: () => ({ path: '/api/v1/coordination/map?zoom=002' }), expect: all('ok') },
+  'GET /api/v1/coordination/map.svg': { request: () => ({ path: '/api/v1/coordination/map.svg' }), expect: all('ok') },
+  'GET /api/v1/coordination/completeness': { request: () => ({ path: '/api/v1/coordination/completeness' }), expect: all('ok') },
+  'GET /api/v1/coordination/presence': { request: () => ({ path: '/api/v1/coordination/presence?limit=5' }), expect: all('ok') },
+  'GET /api/v1/coordination/dashboard': { request: () => ({ path: '/api/v1/coordination/dashboard' }), expect: all('ok') },
+  'GET /api/v1/coordination/duplicates': { request: () => ({ path: '/api/v1/coordination/duplicates' }), expect: only('coordinator', 'administrator') },
+  'POST /api/v1/coordination/duplicates/scan': { request: () => ({ path: '/api/v1/coordination/duplicates/scan' }), expect: only('coordinator', 'administrator') },
+  'POST /api/v1/coordination/duplicates/decisions': {
+    request: async (f) => {
+      const a = await makeActivity(f.env, f.orgA.id);
+      const b = await makeActivity(f.env, f.orgB.id);
+      return { path: '/api/v1/coordination/duplicates/decisions', body: { activityA: a.id, activityB: b.id, decision: 'not_duplicate' } };
+    },
+    expect: only('coordinator', 'administrator'),
+  },
+  'GET /api/v1/coordination/links': { request: () => ({ path: '/api/v1/coordination/links' }), expect: only('coordinator', 'administrator') },
 };
 
 let env: TestEnv;

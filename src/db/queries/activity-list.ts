@@ -100,7 +100,7 @@ function otherConditions(f: ResolvedFilters): RawBuilder<unknown>[] {
 }
 
 /** Every condition of the filters over `a`: visibility, text, period and each facet set. */
-function allConditions(scope: ReadScope, f: ResolvedFilters): RawBuilder<unknown> {
+export function allConditions(scope: ReadScope, f: ResolvedFilters): RawBuilder<unknown> {
   const parts = [visibleClause(scope), ...otherConditions(f)];
   for (const k of FACET_KEYS) {
     const c = facetCondition(f, k);

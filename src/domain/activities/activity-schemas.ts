@@ -75,6 +75,11 @@ export const transactionSummarySchema = z.strictObject({
   currency: z.string().regex(/^[A-Z]{3}$/),
   value: z.number().finite(),
   count: z.number().int().min(0),
+  activityRefs: z
+    .array(z.string().max(250))
+    .max(100)
+    .optional()
+    .describe('IATI identifiers of the provider or receiver activities these transactions name (provider-activity-id, receiver-activity-id)'),
 });
 
 export const relatedActivitySchema = z.strictObject({

@@ -212,7 +212,7 @@ export function mapIatiActivity(node: XNode, fileLang: string | null): MappedAct
     return [{ type: b.attrs.type?.trim() || '1', status: b.attrs.status?.trim() || '1', periodStart, periodEnd, value: v, currency: value?.attrs.currency?.trim().toUpperCase() || defaultCurrency, valueDate }];
   });
 
-  const sums = new Map<string, { type: string; currency: string; value: number; count: number }>();
+  const sums = new Map<string, { type: string; currency: string; value: number; count: number; activityRefs?: string[] }>();
   for (const t of children(node, 'transaction')) {
     const type = code(child(t, 'transaction-type'));
     const value = child(t, 'value');
@@ -232,6 +232,11 @@ export function mapIatiActivity(node: XNode, fileLang: string | null): MappedAct
     const s = sums.get(key) ?? { type, currency, value: 0, count: 0 };
     s.value = Math.round((s.value + v) * 100) / 100;
     s.count++;
+    // The other side's activity, which ties a funder's record to its implementer's (coordination analytics).
+    for (const ref of [child(t, 'provider-org')?.attrs['provider-activity-id'], child(t, 'receiver-org')?.attrs['receiver-activity-id']]) {
+      const r = ref?.trim();
+      if (r && r.length <= 250 && !(s.activityRefs ??= []).includes(r) && s.activityRefs.length < 100) s.activityRefs.push(r);
+    }
     sums.set(key, s);
   }
 

@@ -5,6 +5,7 @@ import { organizationRoutes } from './organizations.ts';
 import { publicationRoutes } from './publications.ts';
 import { referenceRoutes } from './reference.ts';
 import { auditRoutes } from './audit.ts';
+import { coordinationRoutes } from './coordination.ts';
 import { invitationRoutes } from './invitations.ts';
 import { tokenRoutes } from './tokens.ts';
 import { userRoutes } from './users.ts';
@@ -37,6 +38,7 @@ export function buildApi() {
   api.route('/', activityListRoutes);
   api.route('/', activityRoutes);
   api.route('/', publicationRoutes);
+  api.route('/', coordinationRoutes);
   api.get('/openapi.json', (c) => c.json(openApiDocument(api)));
   return api;
 }

@@ -9,6 +9,7 @@ import { accountRoutes } from './account.tsx';
 import { activityRecordRoutes } from './activities/activity-pages.tsx';
 import { activityListRoutes } from './activities-list.tsx';
 import { authRoutes } from './auth.tsx';
+import { coordinationRoutes } from './coordination/coordination-pages.tsx';
 import { homePage } from './home.tsx';
 import { membersPage, organizationPage } from './members.tsx';
 import { libraryRoutes } from './library/library-routes.tsx';
@@ -31,6 +32,7 @@ export function pageRoutes() {
   pages.route('/', activityListRoutes());
   pages.route('/', activityRecordRoutes());
   pages.route('/', libraryRoutes());
+  pages.route('/', coordinationRoutes());
   pages.route('/admin', adminRoutes());
   pages.get('/language/:lang', (c) => {
     const lang = c.req.param('lang');

@@ -94,6 +94,9 @@ export function Layout({ page, title, children, description }: LayoutProps) {
                 <NavLink page={page} href="/library">
                   {t('library.nav')}
                 </NavLink>
+                <NavLink page={page} href="/coordination">
+                  {t('coordination.nav.main')}
+                </NavLink>
                 <NavLink page={page} href="/api">
                   {t('nav.api')}
                 </NavLink>

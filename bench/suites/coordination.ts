@@ -1,0 +1,156 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { loadConfig } from '../../src/config/config.ts';
+import { withAnalyticSettings } from '../../src/db/queries/activity-list.ts';
+import { anonymous } from '../../src/domain/actor.ts';
+import { coverageMatrix } from '../../src/domain/coordination/coverage-matrix.ts';
+import type { Registry } from '../lib/registry.ts';
+import { round, timeIt } from '../lib/stats.ts';
+import type { Figure, SuiteContext } from '../lib/types.ts';
+
+/**
+ * Coordination analytics at scale, on the shared registry dataset (bench/lib/registry.ts:
+ * `sizes.activities` synthetic activities, 100k at the default scale):
+ *
+ * - coverage matrices (domain coverageMatrix as a visitor: cells, linked-group correction,
+ *   margins and coarser coverage for the gaps, labels) against the bare cross-tabulation in raw
+ *   SQL — the same rows grouped by the two dimensions, nothing else;
+ * - a full duplicate scan in a child process (time and peak resident memory) against a child
+ *   that only reads the same rows in the same batches.
+ */
+const MATRICES: { name: string; query: Record<string, string>; raw: (scope: string) => ReturnType<typeof sql> }[] = [
+  {
+    name: 'country × pillar, activities',
+    query: { rows: 'country', cols: 'pillar' },
+    raw: (scope) => sql`select r, c, count(*) from activity_list_rows a cross join unnest(a.country_codes) r cross join unnest(a.pillars) c where ${sql.raw(scope)} group by r, c`,
+  },
+  {
+    name: 'organization × year 2017–2026, activities',
+    query: { rows: 'organization', cols: 'period', from: '2017-01-01', to: '2026-12-31' },
+    raw: (scope) =>
+      sql`select r, y, count(*) from activity_list_rows a cross join unnest(a.organization_ids) r
+            cross join generate_series(greatest(extract(year from coalesce(a.actual_start, a.planned_start))::int, 2017), least(extract(year from coalesce(a.actual_end, a.planned_end))::int, 2026)) y
+           where ${sql.raw(scope)} group by r, y`,
+  },
+  {
+    name: 'country × target group, budget (USD)',
+    query: { rows: 'country', cols: 'targetGroup', measure: 'budget' },
+    raw: (scope) =>
+      sql`select r, c, sum(b.v) from activity_list_rows a join (select activity_id, sum(value) v from activity_budgets where currency = 'USD' group by activity_id) b on b.activity_id = a.id
+            cross join unnest(a.country_codes) r cross join unnest(a.target_groups) c where ${sql.raw(scope)} group by r, c`,
+  },
+];
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+function runChild(mode: 'scan' | 'raw', env: Record<string, string>): Promise<{ ms: number; peakRssMB: number; startRssMB: number; activities: number; compared?: number; candidates?: number; blocks?: number; links?: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/lib/scan-child.ts'), mode], {
+      cwd: root,
+      env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const line = out.trim().split('\n').at(-1) ?? '';
+      if (code !== 0 || !line.startsWith('{')) reject(new Error(`scan child (${mode}) failed with ${code}: ${err}`));
+      else resolve(JSON.parse(line) as never);
+    });
+  });
+}
+
+export async function coordinationSuite(ctx: SuiteContext, registry: Registry): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  const backend = ctx.backend.name;
+  const { dataset } = registry;
+  try {
+    const db = await dataset.open();
+    try {
+      const dctx = { db, config: loadConfig({ ...dataset.env, LOG_LEVEL: 'silent' }), actor: anonymous };
+      // The visitor's scope, as the domain writes it for the list (migration 0005's narrow table).
+      const scope = `a.deleted_at is null and a.visibility = 'public'`;
+      const n = Math.min(ctx.sizes.iterations, 40);
+      for (const m of MATRICES) {
+        const domain = await timeIt(() => coverageMatrix(dctx, m.query, { lang: 'en', cache: false }), n, 3);
+        const compiled = m.raw(scope).compile(db.kysely);
+        const raw = await timeIt(() => withAnalyticSettings(db.kysely, (tx) => tx.executeQuery(compiled)), n, 3);
+        const cached = await timeIt(() => coverageMatrix(dctx, m.query, { lang: 'en' }), n * 5, 3);
+        ctx.log(`  matrix ${m.name}: uncached p50 ${domain.p50} ms, p95 ${domain.p95} ms (raw SQL cross-tab p50 ${raw.p50} ms, p95 ${raw.p95} ms); cached p95 ${cached.p95} ms`);
+        figures.push({
+          suite: 'coordination',
+          backend,
+          name: `coverage matrix ${m.name}, cache off (domain, with gaps)`,
+          value: domain.p95,
+          unit: 'ms p95',
+          baseline: { name: 'raw SQL cross-tabulation of the same rows', value: raw.p95, unit: 'ms p95' },
+          ratio: round(domain.p95 / raw.p95, 2),
+          extra: { p50: domain.p50, baselineP50: raw.p50, iterations: n, activities: ctx.sizes.activities },
+        });
+        figures.push({
+          suite: 'coordination',
+          backend,
+          name: `coverage matrix ${m.name}, cached (unchanged data)`,
+          value: cached.p95,
+          unit: 'ms p95',
+          baseline: { name: 'raw SQL cross-tabulation of the same rows', value: raw.p95, unit: 'ms p95' },
+          ratio: round(cached.p95 / raw.p95, 3),
+          extra: { p50: cached.p50, iterations: n * 5 },
+        });
+      }
+      const count = Number((await sql<{ n: number }>`select count(*)::int as n from activities`.execute(db.kysely)).rows[0]!.n);
+      ctx.log(`  ${count} activities for the duplicate scan`);
+    } finally {
+      await db.close();
+    }
+    // The scan in child processes (the embedded database admits one process at a time).
+    const raw = await runChild('raw', dataset.env);
+    const scan = await runChild('scan', dataset.env);
+    ctx.log(
+      `  full duplicate scan of ${scan.activities} activities: ${round(scan.ms / 1000, 1)} s, peak RSS ${round(scan.peakRssMB, 0)} MB (start ${round(scan.startRssMB, 0)} MB); ` +
+        `${scan.blocks} blocks, ${scan.compared} pairs compared, ${scan.candidates} candidates, ${scan.links} links; reading the rows alone ${round(raw.ms / 1000, 1)} s, peak ${round(raw.peakRssMB, 0)} MB`,
+    );
+    const allPairs = (scan.activities * (scan.activities - 1)) / 2;
+    figures.push({
+      suite: 'coordination',
+      backend,
+      name: 'full duplicate scan (blocked by country × pillar, informative shared terms)',
+      value: round(scan.ms / 1000, 2),
+      unit: 's',
+      baseline: { name: 'reading the same rows in the same batches', value: round(raw.ms / 1000, 2), unit: 's' },
+      ratio: round(scan.ms / raw.ms, 2),
+      extra: {
+        activities: scan.activities,
+        blocks: scan.blocks ?? 0,
+        compared: scan.compared ?? 0,
+        shareOfAllPairs: Number(((scan.compared ?? 0) / allPairs).toExponential(2)),
+        candidates: scan.candidates ?? 0,
+        links: scan.links ?? 0,
+      },
+    });
+    figures.push({
+      suite: 'coordination',
+      backend,
+      name: 'full duplicate scan: peak resident memory of the scanning process',
+      value: round(scan.peakRssMB, 0),
+      unit: 'MB',
+      baseline: { name: 'process reading the same rows', value: round(raw.peakRssMB, 0), unit: 'MB' },
+      ratio: round(scan.peakRssMB / raw.peakRssMB, 2),
+      extra: { startRssMB: round(scan.startRssMB, 0) },
+    });
+  } finally {
+    // Leave the shared registry as it was: the scan wrote candidates, links, groups, its record and an audit entry.
+    const db = await dataset.open();
+    try {
+      for (const table of ['duplicate_candidates', 'activity_links', 'activity_groups', 'duplicate_scans'] as const) await db.kysely.deleteFrom(table).execute();
+      await db.kysely.deleteFrom('audit_log').where('action', '=', 'duplicates.scan').execute();
+    } finally {
+      await db.close();
+    }
+  }
+  return figures;
+}
