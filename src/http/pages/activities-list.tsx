@@ -289,7 +289,7 @@ export async function activityListPage(c: Context<AppEnv>) {
   ));
 }
 
-/** `/activities/export.csv|xlsx|json?…`: the list's filters as a download. */
+/** `/activities/export.csv|xlsx|json|xml?…`: the list's filters as a download. */
 export async function activityExportDownload(c: Context<AppEnv>) {
   const format = (c.req.param('file') ?? '').replace(/^export\./, '') as ExportFormat;
   if (!(EXPORT_FORMATS as readonly string[]).includes(format)) return c.notFound();
@@ -303,7 +303,7 @@ export function activityListRoutes() {
   const r = new Hono<AppEnv>();
   r.get('/activities', activityListPage);
   r.route('/', activityImportRoutes());
-  r.get('/activities/:file{export\\.(?:csv|xlsx|json)}', activityExportDownload);
+  r.get('/activities/:file{export\\.(?:csv|xlsx|json|xml)}', activityExportDownload);
   return r;
 }
 
