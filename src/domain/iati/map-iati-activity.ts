@@ -106,7 +106,11 @@ export function mapIatiActivity(node: XNode, fileLang: string | null): MappedAct
   const idNode = child(node, 'iati-identifier');
   const identifier = idNode?.text.trim() ?? '';
   if (!idNode) problem('critical', node, 'The activity has no <iati-identifier>.');
-  else if (identifier.length < 3) critical(idNode, identifier ? `The identifier “${identifier}” is too short to be an IATI identifier.` : 'The <iati-identifier> is empty.');
+  else if (identifier.length < 3) {
+    // The identifier is the key a later import updates by (ADR 024): without one, nothing to import.
+    const why = 'an imported activity is kept and updated by its identifier ({publisher}-{activity}, at least 3 characters), so this one is not imported';
+    critical(idNode, identifier ? `The identifier “${identifier}” is too short: ${why}.` : `The <iati-identifier> is empty: ${why}.`);
+  }
 
   const rep = child(node, 'reporting-org');
   const reportingOrgRef = rep?.attrs.ref?.trim() || null;
