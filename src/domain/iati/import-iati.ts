@@ -244,6 +244,8 @@ async function importPath(ctx: DomainContext, file: string, fileName: string, op
   } finally {
     stream.destroy();
   }
+  // Batches report their activities when saved, after those refused on reading: back in file order.
+  report.perActivity.sort((a, b) => a.index - b.index);
   if (!report.refused && report.activities === 0) add({ activity: null, identifier: null, line: null, severity: 'warning', message: 'The file holds no <iati-activity>.', rule: 'iati.file.empty' });
   progress();
   return report;

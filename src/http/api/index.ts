@@ -4,6 +4,7 @@ import { apiRouter } from './openapi-app.ts';
 import { organizationRoutes } from './organizations.ts';
 import { referenceRoutes } from './reference.ts';
 import { auditRoutes } from './audit.ts';
+import { iatiImportRoutes } from './iati-imports.ts';
 import { invitationRoutes } from './invitations.ts';
 import { tokenRoutes } from './tokens.ts';
 import { userRoutes } from './users.ts';
@@ -35,6 +36,7 @@ export function buildApi() {
   // The list, exports and import before /activities/{id}, which would otherwise answer for their paths.
   api.route('/', activityListRoutes);
   api.route('/', activityRoutes);
+  api.route('/', iatiImportRoutes);
   api.get('/openapi.json', (c) => c.json(openApiDocument(api)));
   return api;
 }

@@ -7,6 +7,7 @@ import { browseActivities, type ActivityBrowse, type ActivitySummary, type Facet
 import { can } from '../../domain/policies.ts';
 import { sendExport } from '../api/activity-list.ts';
 import { activityImportRoutes } from './activities-import.tsx';
+import { iatiImportPageRoutes } from './iati-import.tsx';
 import type { AppEnv } from '../env.ts';
 import { fieldErrors } from '../problem.ts';
 import { formatDate, formatNumber, isoDate } from './format.ts';
@@ -152,6 +153,9 @@ function ListPage({ page, filters, result, error }: { page: PageContext; filters
             </a>
             <a class="button button-secondary" href="/activities/import">
               {t('activityList.import')}
+            </a>
+            <a class="button button-secondary" href="/activities/import/iati">
+              {t('activityList.importIati')}
             </a>
           </p>
         )}
@@ -302,6 +306,7 @@ export async function activityExportDownload(c: Context<AppEnv>) {
 export function activityListRoutes() {
   const r = new Hono<AppEnv>();
   r.get('/activities', activityListPage);
+  r.route('/', iatiImportPageRoutes());
   r.route('/', activityImportRoutes());
   r.get('/activities/:file{export\\.(?:csv|xlsx|json|xml)}', activityExportDownload);
   return r;
