@@ -13,6 +13,7 @@ import { activitiesSuite } from './suites/activities.ts';
 import { databaseSuite } from './suites/database.ts';
 import { faultsSuite } from './suites/faults.ts';
 import { httpSuite } from './suites/http.ts';
+import { iatiSuite } from './suites/iati.ts';
 import { reliabilitySuite } from './suites/reliability.ts';
 import { startupSuite } from './suites/startup.ts';
 
@@ -73,6 +74,8 @@ try {
         await dataset.dispose();
       }
     }
+    // IATI import of generated files, each into a fresh database, against xmllint on the same file.
+    await run('iati', backend, () => iatiSuite(ctx));
     // The registry at scale, loaded once and read by every suite that needs activities.
     if (REGISTRY_SUITES.some(wanted)) {
       const t = performance.now();
