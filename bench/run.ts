@@ -14,6 +14,7 @@ import { coordinationSuite } from './suites/coordination.ts';
 import { databaseSuite } from './suites/database.ts';
 import { faultsSuite } from './suites/faults.ts';
 import { httpSuite } from './suites/http.ts';
+import { iatiSuite } from './suites/iati.ts';
 import { reliabilitySuite } from './suites/reliability.ts';
 import { searchSuite } from './suites/search.ts';
 import { startupSuite } from './suites/startup.ts';
@@ -78,6 +79,8 @@ try {
         await dataset.dispose();
       }
     }
+    // IATI import of generated files, each into a fresh database, against xmllint on the same file.
+    await run('iati', backend, () => iatiSuite(ctx));
     // The registry at scale, loaded once and read by every suite that needs activities.
     if (REGISTRY_SUITES.some(wanted)) {
       const t = performance.now();

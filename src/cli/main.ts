@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerDatabaseCommands } from './database.ts';
+import { registerExportCommands } from './export.ts';
 import { registerIatiCommands } from './iati.ts';
 import { registerImportCommands } from './import.ts';
 import { registerOpenApiCommand } from './openapi.ts';
@@ -24,6 +25,7 @@ registerTokenCommands(program);
 registerReferenceCommands(program);
 registerIatiCommands(program);
 registerImportCommands(program);
+registerExportCommands(program);
 registerOpenApiCommand(program);
 
 try {

@@ -1,6 +1,8 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
+import { loadIatiRuleset } from '../domain/iati/iati-ruleset.ts';
 import { loadIatiCodelists, type CodelistLoadProgress } from '../domain/reference/load-iati-codelists.ts';
 import { referenceStatus } from '../domain/reference/read-reference.ts';
 import { CliError, EXIT, note, out, printTable, withDatabase } from './runtime.ts';
@@ -60,6 +62,27 @@ export function registerReferenceCommands(program: Command): void {
             EXIT.invalid,
           );
         }
+      });
+    });
+
+  reference
+    .command('load-iati-rules')
+    .argument('<file>', 'the IATI standard ruleset (rulesets/standard.json of IATI-Rulesets)')
+    .description('load the IATI standard ruleset the importer checks activities against (the part that applies to what the platform stores); safe to run again')
+    .action(async (file: string, _opts, cmd: Command) => {
+      if (!fs.existsSync(file)) throw new CliError(`${file}: no such file.`, EXIT.notFound);
+      let raw: unknown;
+      try {
+        raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+      } catch (err) {
+        throw new CliError(`${file} is not JSON: ${(err as Error).message}`, EXIT.invalid);
+      }
+      await withDatabase(cmd, async ({ ctx }) => {
+        const r = await loadIatiRuleset(ctx, raw, path.basename(file));
+        out(`Loaded ${r.cases} rule cases from ${file}; ${r.excluded.length} left out:`);
+        const reasons = new Map<string, number>();
+        for (const e of r.excluded) reasons.set(e.reason, (reasons.get(e.reason) ?? 0) + 1);
+        for (const [reason, n] of reasons) out(`  ${n} ${reason}`);
       });
     });
 

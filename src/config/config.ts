@@ -34,6 +34,7 @@ export const configSchema = z.object({
   SESSION_ABSOLUTE_HOURS: int(1, 2160).default(168).describe('a session ends this many hours after sign-in, used or not'),
   MAX_BODY_BYTES: int(1024, 1024 * 1024 * 1024).default(1024 * 1024).describe('largest accepted request body, in bytes'),
   MAX_UPLOAD_BYTES: int(1024, 1024 * 1024 * 1024).default(20 * 1024 * 1024).describe('largest accepted uploaded file (a spreadsheet to import), in bytes'),
+  MAX_IATI_UPLOAD_BYTES: int(1024, 8 * 1024 * 1024 * 1024).default(512 * 1024 * 1024).describe('largest accepted IATI activity file uploaded for a background import, in bytes'),
   TRUST_PROXY: bool.default(false).describe('true behind a reverse proxy: take the client address from X-Forwarded-For'),
   DEMO_CONTENT: bool.default(true).describe('create demo organizations and accounts on the first start of an empty database'),
 });

@@ -189,4 +189,25 @@ export type RegistryTables = {
   activity_links: ActivityLinksTable;
   activity_groups: ActivityGroupsTable;
   duplicate_scans: DuplicateScansTable;
+  iati_import_jobs: IatiImportJobsTable;
+};
+
+export type IatiImportJobsTable = {
+  id: string;
+  status: Generated<'queued' | 'running' | 'done' | 'failed' | 'interrupted'>;
+  file_name: string;
+  file_key: string;
+  file_bytes: ColumnType<number, number, number>;
+  options: Json<Record<string, unknown>>;
+  created_by: string;
+  attempts: Generated<number>;
+  bytes_read: Generated<ColumnType<number, number, number>>;
+  activities: Generated<number>;
+  counts: Json<Record<string, number>>;
+  report: ColumnType<unknown, string | null | undefined, string | null>;
+  error: string | null;
+  created_at: Generated<Timestamp>;
+  started_at: Date | null;
+  finished_at: Date | null;
+  heartbeat_at: Date | null;
 };

@@ -79,6 +79,16 @@ export const policies = {
   'activity.delete': { scope: 'write', allow: (a, r: { ownerOrganizationId: string }) => isAdmin(a) || belongsTo(a, r.ownerOrganizationId) } as Rule<{ ownerOrganizationId: string }>,
   /** Upload a spreadsheet of activities: people who may create activities for some organization. Each row is then checked against its owner. */
   'activity.import': { scope: 'write', allow: (a) => isAdmin(a) || a.memberships.length > 0 } as Rule<void>,
+  /** Follow a background IATI import, read its report: whoever started it, and coordinators. */
+  'iati.import.read': {
+    scope: 'read',
+    allow: (a, job: { createdBy: string }) => isCoordinator(a) || a.userId === job.createdBy,
+  } as Rule<{ createdBy: string }>,
+  /** Run an interrupted or failed IATI import again: whoever started it, and administrators. */
+  'iati.import.retry': {
+    scope: 'write',
+    allow: (a, job: { createdBy: string }) => isAdmin(a) || a.userId === job.createdBy,
+  } as Rule<{ createdBy: string }>,
   /** An activity's version history: those who may edit it, and coordinators. */
   'activity.history': {
     scope: 'read',

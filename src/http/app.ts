@@ -5,6 +5,7 @@ import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { anonymous } from '../domain/actor.ts';
 import { AppError } from '../domain/errors.ts';
+import { tooLargeMessage } from '../domain/iati/import-jobs.ts';
 import { translator } from '../i18n/i18n.ts';
 import { buildApi } from './api/index.ts';
 import type { AppEnv, AppServices } from './env.ts';
@@ -23,6 +24,7 @@ const isApi = (path: string) => path.startsWith('/api/');
 const UPLOAD_PATHS = new Set(['/activities/import', '/api/v1/activities/import']);
 /** Publication files: POST …/publications/{id}/files and the library's upload form. */
 const FILE_UPLOAD_PATH = /^\/(api\/v1\/publications|library)\/[^/]+\/files$/;
+const IATI_UPLOAD_PATHS = new Set(['/activities/import/iati', '/api/v1/iati/imports']);
 
 /** Builds the whole HTTP application: middleware, API, pages, assets and error handling. */
 export function createApp(services: AppServices): Hono<AppEnv> {
@@ -80,7 +82,7 @@ export function createApp(services: AppServices): Hono<AppEnv> {
         throw new AppError('PAYLOAD_TOO_LARGE', message, field ? { fields: [{ path: field, message, code: 'too_big' }] } : {});
       },
     });
-  const { MAX_BODY_BYTES, MAX_UPLOAD_BYTES } = services.config;
+  const { MAX_BODY_BYTES, MAX_UPLOAD_BYTES, MAX_IATI_UPLOAD_BYTES } = services.config;
   const defaultLimit = bodyLimitOf(MAX_BODY_BYTES, `The request body is larger than the limit of ${MAX_BODY_BYTES} bytes.`);
   // File uploads (spreadsheets to import) get MAX_UPLOAD_BYTES, plus room for the form around the file.
   const uploadLimit = bodyLimitOf(
@@ -88,7 +90,14 @@ export function createApp(services: AppServices): Hono<AppEnv> {
     `The file is larger than the upload limit of ${MAX_UPLOAD_BYTES} bytes (${(MAX_UPLOAD_BYTES / 1048576).toFixed(1)} MB). Split it into smaller files.`,
     'file',
   );
-  app.use('*', (c, next) => (c.req.method === 'POST' && (UPLOAD_PATHS.has(c.req.path) || FILE_UPLOAD_PATH.test(c.req.path)) ? uploadLimit(c, next) : defaultLimit(c, next)));
+  // IATI activity files imported in the background may reach MAX_IATI_UPLOAD_BYTES.
+  const iatiLimit = bodyLimitOf(MAX_IATI_UPLOAD_BYTES + 64 * 1024, tooLargeMessage(MAX_IATI_UPLOAD_BYTES), 'file');
+  app.use('*', (c, next) => {
+    if (c.req.method !== 'POST') return defaultLimit(c, next);
+    if (UPLOAD_PATHS.has(c.req.path) || FILE_UPLOAD_PATH.test(c.req.path)) return uploadLimit(c, next);
+    if (IATI_UPLOAD_PATHS.has(c.req.path)) return iatiLimit(c, next);
+    return defaultLimit(c, next);
+  });
   app.use('*', resolveLanguage());
   app.use('*', resolveActor());
   app.use('*', csrfProtection());

@@ -24,6 +24,40 @@ async function publicationWithFile(f: Fixtures) {
   const { file } = await uploadPublicationFile(f.env.ctx(), p.id, { lang: 'en', fileName: 'matrix.pdf', bytes: makePdf(['Matrix page']) });
   return { p, file };
 }
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { sql } from 'kysely';
+import { insertIatiJob } from '../../src/db/queries/iati-jobs.ts';
+import { startIatiImport, whenIatiImportsIdle } from '../../src/domain/iati/import-jobs.ts';
+import { newId } from '../../src/lib/ids.ts';
+
+const iatiXml = (id: string) =>
+  `<iati-activities version="2.03"><iati-activity><iati-identifier>${id}</iati-identifier><reporting-org ref="XM-MATRIX-NONE" type="40"><narrative>M</narrative></reporting-org>` +
+  '<title><narrative>Matrix</narrative></title><description><narrative>M</narrative></description><participating-org role="4"/><activity-status code="2"/><activity-date type="1" iso-date="2024-01-01"/></iati-activity></iati-activities>';
+
+/** An IATI import of staff A: finished, or left interrupted by a killed process. */
+async function iatiJobOfStaffA(f: Fixtures, interrupted = false): Promise<string> {
+  if (!interrupted) {
+    const job = await startIatiImport(f.env.ctx(f.users.staffA.actor), { fileName: 'matrix.xml', stream: Readable.from([iatiXml(`XM-MATRIX-J-${f.seq()}`)]) });
+    await whenIatiImportsIdle();
+    return job.id;
+  }
+  const id = newId('imp');
+  const xml = iatiXml(`XM-MATRIX-J-${f.seq()}`);
+  fs.mkdirSync(path.join(f.env.config.dataDir, 'iati-imports'), { recursive: true });
+  fs.writeFileSync(path.join(f.env.config.dataDir, 'iati-imports', `${id}.xml`), xml);
+  await insertIatiJob(f.env.db.kysely, { id, fileName: 'matrix.xml', fileKey: id, fileBytes: xml.length, options: {}, createdBy: f.users.staffA.id });
+  await sql`update iati_import_jobs set status = 'interrupted' where id = ${id}`.execute(f.env.db.kysely);
+  return id;
+}
+
+/** A one-activity IATI upload as a multipart form. */
+function iatiForm(id: string): FormData {
+  const form = new FormData();
+  form.set('file', new File([iatiXml(id)], 'matrix.xml', { type: 'application/xml' }));
+  return form;
+}
 
 /** A one-row spreadsheet upload as a browser or client sends it. */
 function importForm(identifier: string, owner: string): FormData {
@@ -146,6 +180,24 @@ const MATRIX: Record<string, Entry> = {
       return { path: `/api/v1/activities/import/${token}/commit` };
     },
     expect: only('staffA', 'focalA', 'administrator', 'staffB'),
+  },
+  // IATI imports: started by those who may import; followed by their starter and coordinators; run again by their starter and administrators.
+  'POST /api/v1/iati/imports': {
+    request: (f) => ({ path: '/api/v1/iati/imports', form: iatiForm(`XM-MATRIX-I-${f.seq()}`) }),
+    expect: only('staffA', 'focalA', 'administrator', 'staffB'),
+  },
+  'GET /api/v1/iati/imports': { request: () => ({ path: '/api/v1/iati/imports' }), expect: only('staffA', 'focalA', 'staffB', 'coordinator', 'administrator') },
+  'GET /api/v1/iati/imports/{id}': {
+    request: async (f) => ({ path: `/api/v1/iati/imports/${await iatiJobOfStaffA(f)}` }),
+    expect: { anonymous: 'deny', staffA: 'ok', focalA: 'hidden', staffB: 'hidden', coordinator: 'ok', administrator: 'ok' },
+  },
+  'GET /api/v1/iati/imports/{id}/report': {
+    request: async (f) => ({ path: `/api/v1/iati/imports/${await iatiJobOfStaffA(f)}/report` }),
+    expect: { anonymous: 'deny', staffA: 'ok', focalA: 'hidden', staffB: 'hidden', coordinator: 'ok', administrator: 'ok' },
+  },
+  'POST /api/v1/iati/imports/{id}/retry': {
+    request: async (f) => ({ path: `/api/v1/iati/imports/${await iatiJobOfStaffA(f, true)}/retry` }),
+    expect: { anonymous: 'deny', staffA: 'ok', focalA: 'hidden', staffB: 'hidden', coordinator: 'deny', administrator: 'ok' },
   },
   'POST /api/v1/activities/validate': { request: (f) => ({ path: '/api/v1/activities/validate', body: activityInput(f.orgA.id) }), expect: all('ok') },
   'POST /api/v1/activities': {
@@ -272,7 +324,10 @@ beforeAll(async () => {
     clients.set(role as Role, client);
   }
 });
-afterAll(() => env.close());
+afterAll(async () => {
+  await whenIatiImportsIdle();
+  await env.close();
+});
 
 /** Every API operation the application answers, as "METHOD /api/v1/path/{param}". */
 function discoveredRoutes(): string[] {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,6 +14,7 @@ import { importIatiFile } from '../../src/domain/iati/import-iati.ts';
 import { createOrganization } from '../../src/domain/organizations/organizations.ts';
 import { createTestEnv } from '../support/app.ts';
 import { cliWorkspace, ICAT_BIN, runIcat } from '../support/cli.ts';
+import { SHARED_DATA_DIR } from '../support/env.ts';
 
 let ws: Awaited<ReturnType<typeof cliWorkspace>>;
 let tmp: string;
@@ -130,4 +131,42 @@ describe('icat import iati', () => {
       await env.close();
     }
   }, 600_000);
+});
+
+describe('icat export iati', () => {
+  const lint = (file: string, schema: string) =>
+    spawnSync('xmllint', ['--noout', '--schema', path.join(SHARED_DATA_DIR, 'iati-schemas', schema), file], { encoding: 'utf8' });
+  it.skipIf(spawnSync('xmllint', ['--version']).status !== 0 || !fs.existsSync(path.join(SHARED_DATA_DIR, 'iati-schemas')))(
+    'writes the filtered activities and the member organizations as valid IATI files',
+    async () => {
+      const small = path.join(tmp, 'small.xml');
+      fs.writeFileSync(
+        small,
+        `<iati-activities version="2.03" xml:lang="en"><iati-activity last-updated-datetime="2024-01-01T00:00:00Z"><iati-identifier>XM-KILL-EXPORT</iati-identifier>
+<reporting-org ref="XM-KILL" type="40"><narrative>Kill test</narrative></reporting-org><title><narrative>Exported by the command</narrative></title>
+<description><narrative>Text</narrative></description><participating-org role="4" ref="XM-KILL"/><activity-status code="3"/><activity-date type="1" iso-date="2023-01-01"/>
+<recipient-country code="UG" percentage="100"/></iati-activity></iati-activities>`,
+      );
+      expect((await runIcat(['import', 'iati', small], { env: ws.env, timeoutMs: 120_000 })).code).toBe(0);
+      const out = path.join(tmp, 'export.xml');
+      const r = await runIcat(['export', 'iati', '--filter', 'country=UG&status=3', '-o', out], { env: ws.env, timeoutMs: 120_000 });
+      expect(r.code, r.stderr).toBe(0);
+      const xml = fs.readFileSync(out, 'utf8');
+      expect(xml).toContain('<iati-identifier>XM-KILL-EXPORT</iati-identifier>');
+      expect(xml.match(/<iati-activity /g)?.length).toBe(1);
+      expect(lint(out, 'iati-activities-schema.xsd').status).toBe(0);
+
+      const bad = await runIcat(['export', 'iati', '--filter', 'country=Kenya'], { env: ws.env, timeoutMs: 120_000 });
+      expect(bad.code).toBe(3);
+      expect(bad.stderr).toContain('country');
+
+      const orgs = await runIcat(['export', 'iati-organisations'], { env: ws.env, timeoutMs: 120_000 });
+      expect(orgs.code, orgs.stderr).toBe(0);
+      expect(orgs.stdout).toContain('<organisation-identifier>XM-KILL</organisation-identifier>');
+      const orgFile = path.join(tmp, 'orgs.xml');
+      fs.writeFileSync(orgFile, orgs.stdout);
+      expect(lint(orgFile, 'iati-organisations-schema.xsd').status).toBe(0);
+    },
+    300_000,
+  );
 });

@@ -25,3 +25,13 @@ export async function storedIatiStates(db: Executor, identifiers: string[]): Pro
     select id, iati_identifier, iati_last_updated, deleted_at from activities where iati_identifier = any(${identifiers}::text[])`.execute(db);
   return new Map(r.rows.map((row) => [row.iati_identifier, { id: row.id, lastUpdated: row.iati_last_updated === null ? null : new Date(row.iati_last_updated), deleted: row.deleted_at !== null }]));
 }
+
+export type IatiOrganizationRow = { id: string; acronym: string; name: Record<string, string>; iatiRef: string | null; orgType: string; kind: string };
+
+/** What an IATI export needs of these organizations: identifier, names, type. */
+export async function organizationsForIati(db: Executor, ids: string[]): Promise<IatiOrganizationRow[]> {
+  if (ids.length === 0) return [];
+  const r = await sql<{ id: string; acronym: string; name: Record<string, string>; iati_ref: string | null; org_type: string; kind: string }>`
+    select id, acronym, name, iati_ref, org_type, kind from organizations where id = any(${ids}::text[])`.execute(db);
+  return r.rows.map((o) => ({ id: o.id, acronym: o.acronym, name: o.name, iatiRef: o.iati_ref?.trim() || null, orgType: o.org_type, kind: o.kind }));
+}

@@ -10,6 +10,7 @@ import { csvField, neutraliseFormula } from '../../lib/spreadsheet-cells.ts';
 import type { DomainContext } from '../context.ts';
 import { LANGUAGES, pickText, type Language } from '../languages.ts';
 import { getReferenceData, type ReferenceData } from '../reference/reference-data.ts';
+import { iatiActivityChunks } from '../iati/export-iati.ts';
 import type { Activity } from './activity-schemas.ts';
 import { loadActivities } from './activity-mapping.ts';
 import { activityToRow, SHEET_COLUMNS, type OrgNames } from './activity-sheet.ts';
@@ -25,7 +26,7 @@ import { listActivityIds } from './list-activities.ts';
  * when its batch was read.
  */
 
-export const EXPORT_FORMATS = ['csv', 'xlsx', 'json'] as const;
+export const EXPORT_FORMATS = ['csv', 'xlsx', 'json', 'xml'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export type ActivityExport = { fileName: string; contentType: string; stream: Readable };
@@ -36,6 +37,7 @@ const CONTENT_TYPES: Record<ExportFormat, string> = {
   csv: 'text/csv; charset=utf-8',
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   json: 'application/json; charset=utf-8',
+  xml: 'application/xml; charset=utf-8',
 };
 
 type Batch = { activities: Activity[]; orgs: OrgNames };
@@ -264,11 +266,18 @@ export async function streamActivitiesXlsx(ctx: DomainContext, filters: Activity
   return { fileName: `activities-${stamp()}.xlsx`, contentType: CONTENT_TYPES.xlsx, stream: out };
 }
 
-/** Exports the activities the actor may see under the filters, in one of the formats (CSV with HXL, XLSX, JSON). */
+/** The activities as an IATI 2.03 activity file (see export-iati.ts), streamed. */
+export async function streamActivitiesIati(ctx: DomainContext, filters: ActivityFilters, opts: { lang?: string } = {}): Promise<ActivityExport> {
+  const chunks = iatiActivityChunks(ctx, activityBatches(ctx, filters, pickLang(opts.lang)));
+  return { fileName: `activities-iati-${stamp()}.xml`, contentType: CONTENT_TYPES.xml, stream: Readable.from(chunks, { objectMode: false }) };
+}
+
+/** Exports the activities the actor may see under the filters, in one of the formats (CSV with HXL, XLSX, JSON, IATI XML). */
 export async function exportActivities(ctx: DomainContext, filters: ActivityFilters, format: ExportFormat, opts: { lang?: string } = {}): Promise<ActivityExport> {
   const all = { ...filters, cursor: undefined, limit: undefined };
   if (format === 'csv') return streamActivitiesCsv(ctx, all, opts);
   if (format === 'xlsx') return streamActivitiesXlsx(ctx, all, opts);
+  if (format === 'xml') return streamActivitiesIati(ctx, all, opts);
   return streamActivitiesJson(ctx, all, opts);
 }
 

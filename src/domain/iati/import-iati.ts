@@ -15,6 +15,8 @@ import type { DomainContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { getReferenceData } from '../reference/reference-data.ts';
 import { IatiFileError, readIatiActivities, type IatiFileHeader } from './iati-xml-reader.ts';
+import { activityDocument } from './iati-rules.ts';
+import { storedIatiRules } from './iati-ruleset.ts';
 import { mapIatiActivity, type MappedActivity } from './map-iati-activity.ts';
 
 /**
@@ -160,6 +162,12 @@ async function importPath(ctx: DomainContext, file: string, fileName: string, op
     fallbackOwner = found[0]!.id;
   }
 
+  // The IATI standard ruleset (rules beyond the schema), when an administrator has loaded it.
+  const rules = await storedIatiRules(ctx);
+  if (!rules) {
+    add({ activity: null, identifier: null, line: null, severity: 'warning', message: 'The IATI standard ruleset is not loaded, so the rules beyond the schema were not checked (icat reference load-iati-rules).', rule: 'iati.rules.not-loaded' });
+  }
+
   let bytesRead = 0;
   const stream = fs.createReadStream(file, { highWaterMark: 256 * 1024 });
   const counted = (async function* () {
@@ -229,6 +237,12 @@ async function importPath(ctx: DomainContext, file: string, fileName: string, op
         done({ index: ev.index, identifier: id, line: ev.line, outcome: 'skipped' }, ['no owner']);
         continue;
       }
+      if (rules) {
+        // Graded, never blocking: the activity is saved and the report says what the standard's rules find.
+        for (const f of rules.engine.check(activityDocument(ev.node))) {
+          add({ activity: ev.index, identifier: id, line: ev.line, severity: f.severity, message: `${f.message}${f.id ? ` (IATI rule ${f.id})` : ''}`, rule: `iati.rule.${f.id ?? f.rule}` });
+        }
+      }
       batch.push({ index: ev.index, line: ev.line, mapped, owner, relevance });
       if (batch.length >= batchSize) await flush();
       else if (report.activities % 50 === 0) progress();
@@ -244,6 +258,8 @@ async function importPath(ctx: DomainContext, file: string, fileName: string, op
   } finally {
     stream.destroy();
   }
+  // Batches report their activities when saved, after those refused on reading: back in file order.
+  report.perActivity.sort((a, b) => a.index - b.index);
   if (!report.refused && report.activities === 0) add({ activity: null, identifier: null, line: null, severity: 'warning', message: 'The file holds no <iati-activity>.', rule: 'iati.file.empty' });
   progress();
   return report;

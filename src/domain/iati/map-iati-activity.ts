@@ -4,6 +4,7 @@ import type { NewActivityInput } from '../activities/save-activity.ts';
 import type { indicatorSchema, resultSchema } from '../activities/activity-schemas.ts';
 import { LANGUAGES, type Language } from '../languages.ts';
 import { child, children, type XNode } from './iati-xml-reader.ts';
+import { suggestClassification } from './suggest-classification.ts';
 
 /**
  * One `<iati-activity>` element tree → the registry's activity input. Structural problems the
@@ -106,7 +107,11 @@ export function mapIatiActivity(node: XNode, fileLang: string | null): MappedAct
   const idNode = child(node, 'iati-identifier');
   const identifier = idNode?.text.trim() ?? '';
   if (!idNode) problem('critical', node, 'The activity has no <iati-identifier>.');
-  else if (identifier.length < 3) critical(idNode, identifier ? `The identifier “${identifier}” is too short to be an IATI identifier.` : 'The <iati-identifier> is empty.');
+  else if (identifier.length < 3) {
+    // The identifier is the key a later import updates by (ADR 024): without one, nothing to import.
+    const why = 'an imported activity is kept and updated by its identifier ({publisher}-{activity}, at least 3 characters), so this one is not imported';
+    critical(idNode, identifier ? `The identifier “${identifier}” is too short: ${why}.` : `The <iati-identifier> is empty: ${why}.`);
+  }
 
   const rep = child(node, 'reporting-org');
   const reportingOrgRef = rep?.attrs.ref?.trim() || null;
@@ -300,12 +305,17 @@ export function mapIatiActivity(node: XNode, fileLang: string | null): MappedAct
   }
   const defaultLanguage = [node.attrs['xml:lang'], fileLang].map((l) => l?.trim().toLowerCase().slice(0, 2)).find((l) => (LANGUAGES as readonly string[]).includes(l ?? '')) as Language | undefined;
 
+  const text = [title, descriptions['1'], descriptions['2'], descriptions['3']].flatMap((n) => Object.values(n)).join('\n');
+  // Guessed from the text, kept apart from the classification until a focal point confirms them.
+  const guessed = suggestClassification(text);
+  const suggestions = Object.fromEntries(Object.entries(guessed).filter(([, v]) => v.length > 0));
+
   return {
     identifier,
     reportingOrgRef,
     lastUpdated,
     tags,
-    text: [title, descriptions['1'], descriptions['2'], descriptions['3']].flatMap((n) => Object.values(n)).join('\n'),
+    text,
     problems,
     input: {
       iatiIdentifier: identifier || null,
@@ -333,6 +343,7 @@ export function mapIatiActivity(node: XNode, fileLang: string | null): MappedAct
       results,
       contacts,
       classification: { pillars: [], exploitationForms: [], targetGroups: [], contexts: [], sdgTargets, instruments: [], mechanisms: [] },
+      suggestions,
     },
   };
 }

@@ -22,7 +22,7 @@ const ActivityList = z
 const languageQuery = z.object({ lang: z.enum(['en', 'fr', 'es', 'ar', 'zh', 'ru']).optional().openapi({ description: 'Language of labels and of the title sort (default: the request language)' }) });
 const listQuery = activityFiltersSchema.extend(languageQuery.shape);
 const exportQuery = activityFiltersSchema.omit({ cursor: true, limit: true }).extend({
-  format: z.enum(EXPORT_FORMATS).default('csv').openapi({ description: 'csv (with an HXL hashtag row), xlsx, or json (an array in the API’s shape)' }),
+  format: z.enum(EXPORT_FORMATS).default('csv').openapi({ description: 'csv (with an HXL hashtag row), xlsx, json (an array in the API’s shape), or xml (an IATI 2.03 activity file)' }),
   ...languageQuery.shape,
 });
 
@@ -104,7 +104,8 @@ export const activityListRoutes = apiRouter()
       summary: 'Export activities under the list filters',
       description:
         'Every activity the list would show under the same filters, streamed: CSV with codes and labels and an HXL hashtag row under the header (lists joined with " | "), ' +
-        'XLSX with sheets for activities, locations, participating organizations, countries, sectors and budgets, or a JSON array of activities as `GET /activities/{id}` returns them. ' +
+        'XLSX with sheets for activities, locations, participating organizations, countries, sectors and budgets, a JSON array of activities as `GET /activities/{id}` returns them, ' +
+        'or an IATI 2.03 activity file (activities lacking what the IATI schema requires are left out and listed in a closing comment). ' +
         'Cells that a spreadsheet would run as a formula are written with a leading apostrophe.',
       request: { query: exportQuery },
       responses: {
@@ -114,6 +115,7 @@ export const activityListRoutes = apiRouter()
             'text/csv': { schema: z.string() },
             'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string().openapi({ format: 'binary' }) },
             'application/json': { schema: z.array(z.unknown()) },
+            'application/xml': { schema: z.string() },
           },
         },
         ...errorResponses,

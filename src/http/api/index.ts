@@ -6,6 +6,7 @@ import { publicationRoutes } from './publications.ts';
 import { referenceRoutes } from './reference.ts';
 import { auditRoutes } from './audit.ts';
 import { coordinationRoutes } from './coordination.ts';
+import { iatiImportRoutes } from './iati-imports.ts';
 import { invitationRoutes } from './invitations.ts';
 import { tokenRoutes } from './tokens.ts';
 import { userRoutes } from './users.ts';
@@ -39,6 +40,7 @@ export function buildApi() {
   api.route('/', activityRoutes);
   api.route('/', publicationRoutes);
   api.route('/', coordinationRoutes);
+  api.route('/', iatiImportRoutes);
   api.get('/openapi.json', (c) => c.json(openApiDocument(api)));
   return api;
 }

@@ -7,6 +7,7 @@ import { browseActivities, type ActivityBrowse, type ActivitySummary, type Facet
 import { can } from '../../domain/policies.ts';
 import { sendExport } from '../api/activity-list.ts';
 import { activityImportRoutes } from './activities-import.tsx';
+import { iatiImportPageRoutes } from './iati-import.tsx';
 import type { AppEnv } from '../env.ts';
 import { fieldErrors } from '../problem.ts';
 import { formatDate, formatNumber, isoDate } from './format.ts';
@@ -153,6 +154,9 @@ function ListPage({ page, filters, result, error }: { page: PageContext; filters
             <a class="button button-secondary" href="/activities/import">
               {t('activityList.import')}
             </a>
+            <a class="button button-secondary" href="/activities/import/iati">
+              {t('activityList.importIati')}
+            </a>
           </p>
         )}
       </div>
@@ -289,7 +293,7 @@ export async function activityListPage(c: Context<AppEnv>) {
   ));
 }
 
-/** `/activities/export.csv|xlsx|json?…`: the list's filters as a download. */
+/** `/activities/export.csv|xlsx|json|xml?…`: the list's filters as a download. */
 export async function activityExportDownload(c: Context<AppEnv>) {
   const format = (c.req.param('file') ?? '').replace(/^export\./, '') as ExportFormat;
   if (!(EXPORT_FORMATS as readonly string[]).includes(format)) return c.notFound();
@@ -302,8 +306,9 @@ export async function activityExportDownload(c: Context<AppEnv>) {
 export function activityListRoutes() {
   const r = new Hono<AppEnv>();
   r.get('/activities', activityListPage);
+  r.route('/', iatiImportPageRoutes());
   r.route('/', activityImportRoutes());
-  r.get('/activities/:file{export\\.(?:csv|xlsx|json)}', activityExportDownload);
+  r.get('/activities/:file{export\\.(?:csv|xlsx|json|xml)}', activityExportDownload);
   return r;
 }
 

@@ -4,7 +4,7 @@ import { can } from '../../domain/policies.ts';
 import { direction, LANGUAGE_NAMES } from '../../i18n/i18n.ts';
 import type { PageContext } from './page-context.ts';
 
-type LayoutProps = { page: PageContext; title: string; children: Child; description?: string };
+type LayoutProps = { page: PageContext; title: string; children: Child; description?: string; head?: Child };
 
 /** The emblem: a simple mark drawn for the platform (not an official logo). */
 export function Emblem() {
@@ -33,7 +33,7 @@ export function canUseAdministration(actor: PageContext['actor']): boolean {
 }
 
 /** The one page layout: skip link, banner, navigation, language switcher, main, footer. */
-export function Layout({ page, title, children, description }: LayoutProps) {
+export function Layout({ page, title, children, description, head }: LayoutProps) {
   const { t, lang, actor } = page;
   const signedIn = actor.kind !== 'anonymous';
   const isStaff = signedIn && (actor.platformRole !== null || actor.memberships.length > 0);
@@ -48,6 +48,7 @@ export function Layout({ page, title, children, description }: LayoutProps) {
         <link rel="stylesheet" href={page.asset('app.css')} />
         <link rel="icon" href={page.asset('favicon.svg')} type="image/svg+xml" />
         <script type="module" src={page.asset('app.js')} defer />
+        {head}
       </head>
       <body>
         <a class="skip-link" href="#main">

@@ -7,7 +7,7 @@ import { pageContext, type PageContext } from './page-context.ts';
 /** Renders a page inside the layout, with no caching for personalised pages. */
 export function renderPage(
   c: Context<AppEnv>,
-  opts: { title: string; description?: string; status?: number; page?: PageContext },
+  opts: { title: string; description?: string; status?: number; page?: PageContext; head?: Child },
   body: (page: PageContext) => Child,
 ) {
   const page = opts.page ?? pageContext(c);
@@ -19,7 +19,7 @@ export function renderPage(
   return c.html(
     '<!doctype html>' +
       String(
-        <Layout page={page} title={opts.title} description={opts.description}>
+        <Layout page={page} title={opts.title} description={opts.description} head={opts.head}>
           {body(page)}
         </Layout>,
       ),

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { activityEditForm, activityFormChoices, type ActivityFormChoices } from '../../../domain/activities/activity-form-choices.ts';
 import type { Activity } from '../../../domain/activities/activity-schemas.ts';
 import { activityHistoryWithChanges } from '../../../domain/activities/activity-versions.ts';
+import { confirmSuggestions } from '../../../domain/activities/confirm-suggestions.ts';
 import { deleteActivity, restoreActivity } from '../../../domain/activities/delete-activity.ts';
 import { viewActivity } from '../../../domain/activities/get-activity.ts';
 import { createActivity, updateActivity } from '../../../domain/activities/save-activity.ts';
@@ -186,6 +187,20 @@ function setDeletedAction(deleted: boolean) {
   };
 }
 
+/** POST /activities/:id/suggestions: the ticked suggestions join the classification, the others are dismissed. */
+async function confirmSuggestionsAction(c: Context<AppEnv>) {
+  const body = await c.req.parseBody({ all: true });
+  const list = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
+  const accept = Object.fromEntries(
+    Object.entries(body)
+      .filter(([k]) => k.startsWith('accept.'))
+      .map(([k, v]) => [k.slice('accept.'.length), list(v)]),
+  );
+  const version = typeof body.version === 'string' && /^\d{1,9}$/.test(body.version) ? Number(body.version) : 0;
+  const saved = await confirmSuggestions(c.get('ctx'), c.req.param('id') ?? '', { version, accept });
+  return c.redirect(`/activities/${saved.activity.id}?notice=suggestionsConfirmed`, 303);
+}
+
 /** GET /activities/:id/history */
 async function historyPage(c: Context<AppEnv>) {
   const h = await activityHistoryWithChanges(c.get('ctx'), c.req.param('id') ?? '');
@@ -204,5 +219,6 @@ export function activityRecordRoutes() {
   r.get(`/activities/${ID}/history`, historyPage);
   r.post(`/activities/${ID}/delete`, setDeletedAction(true));
   r.post(`/activities/${ID}/restore`, setDeletedAction(false));
+  r.post(`/activities/${ID}/suggestions`, confirmSuggestionsAction);
   return r;
 }

@@ -4,7 +4,7 @@ import { CLASSIFICATION_TAXONOMIES, type Activity, type Narrative } from '../../
 import { CLASSIFICATION_KEYS } from '../../../domain/activities/activity-mapping.ts';
 import { LANGUAGES, type Language } from '../../../domain/languages.ts';
 import { direction } from '../../../i18n/i18n.ts';
-import { ActionButton } from '../components/form.tsx';
+import { ActionButton, Csrf } from '../components/form.tsx';
 import { formatDate, formatDateTime, formatList, isoDate } from '../format.ts';
 import type { PageContext } from '../page-context.ts';
 import { formatMoney, formatPercent } from './activity-format.ts';
@@ -354,6 +354,36 @@ export function ActivityRecord({ page, view }: { page: PageContext; view: Activi
           </dl>
         )}
       </Section>
+
+      {view.abilities.edit && CLASSIFICATION_KEYS.some((k) => (a.suggestions?.[k] ?? []).length > 0) && (
+        <Section id="suggestions" title={t('activity.suggestions.title')}>
+          <p>
+            <span class="badge badge-info">{t('activity.suggestions.badge')}</span> {t('activity.suggestions.lead')}
+          </p>
+          <form method="post" action={`/activities/${a.id}/suggestions`} class="stack-fields">
+            <Csrf page={page} />
+            <input type="hidden" name="version" value={String(a.version)} />
+            {CLASSIFICATION_KEYS.filter((k) => (a.suggestions?.[k] ?? []).length > 0).map((k) => (
+              <fieldset class="checkbox-group">
+                <legend>{t(`activity.field.classification.${k}`)}</legend>
+                <div class="checkbox-list">
+                  {(a.suggestions?.[k] ?? []).map((code, i) => (
+                    <div class="checkbox">
+                      <input type="checkbox" id={`suggestion-${k}-${i}`} name={`accept.${k}`} value={code} checked />
+                      <label for={`suggestion-${k}-${i}`}>{ref.label(CLASSIFICATION_TAXONOMIES[k], code, lang)}</label>
+                    </div>
+                  ))}
+                </div>
+              </fieldset>
+            ))}
+            <div class="form-actions">
+              <button type="submit" class="button">
+                {t('activity.suggestions.confirm')}
+              </button>
+            </div>
+          </form>
+        </Section>
+      )}
 
       <Section id="money" title={t('activity.record.money')}>
         {a.budgets.length === 0 && a.transactionsSummary.length === 0 && <p class="empty">{t('activity.record.none')}</p>}

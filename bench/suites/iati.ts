@@ -1,0 +1,122 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../src/config/config.ts';
+import { systemActor } from '../../src/domain/actor.ts';
+import { createOrganization } from '../../src/domain/organizations/organizations.ts';
+import { prepareDataset } from '../lib/dataset.ts';
+import { BENCH_PUBLISHER, writeIatiFile } from '../lib/iati-generator.ts';
+import { round } from '../lib/stats.ts';
+import type { Figure, SuiteContext } from '../lib/types.ts';
+
+/**
+ * IATI import at scale: for each size (10k and 50k activities at the default scale) a realistic
+ * IATI 2.03 file (bench/lib/iati-generator.ts, about 6 KB an activity) is imported into a fresh
+ * database in a child process — activities/s, MB/s and peak RSS — with the standard ruleset
+ * loaded when the shared data is at hand. The baseline, on the same file in the same run, is
+ * `xmllint --stream --noout`: a streaming parse in C that checks well-formedness and nothing else.
+ */
+
+const root = path.resolve(import.meta.dirname, '../..');
+const files = new Map<number, { file: string; bytes: number }>();
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'icat-bench-iati-'));
+process.once('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const RULESET = path.resolve(process.env.ICAT_SHARED_DATA ?? path.join(root, '../shared/data'), 'iati-rulesets/rulesets/standard.json');
+
+async function benchFile(count: number, log: (s: string) => void): Promise<{ file: string; bytes: number }> {
+  let f = files.get(count);
+  if (!f) {
+    const file = path.join(tmp, `iati-${count}.xml`);
+    const t = performance.now();
+    const bytes = await writeIatiFile(file, count);
+    log(`  generated ${count} activities: ${round(bytes / 1048576, 1)} MB in ${Math.round(performance.now() - t)} ms`);
+    f = { file, bytes };
+    files.set(count, f);
+  }
+  return f;
+}
+
+type ChildResult = { ms: number; activities: number; counts: Record<string, number>; messages: number; refused: string | null; peakRssMB: number; startRssMB: number };
+
+function importInChild(file: string, env: Record<string, string>, ruleset: string | undefined): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/lib/iati-child.ts'), file, ...(ruleset ? [ruleset] : [])], {
+      cwd: root,
+      env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const line = out.trim().split('\n').at(-1) ?? '';
+      if (code !== 0 || !line.startsWith('{')) reject(new Error(`IATI import child failed with ${code}: ${err}`));
+      else resolve(JSON.parse(line) as ChildResult);
+    });
+  });
+}
+
+/** xmllint's streaming parse of the file: seconds, or undefined when xmllint is not installed. */
+function xmllintSeconds(file: string): number | undefined {
+  const t = performance.now();
+  const r = spawnSync('xmllint', ['--stream', '--noout', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (r.error || r.status !== 0) return undefined;
+  return (performance.now() - t) / 1000;
+}
+
+export async function iatiSuite(ctx: SuiteContext): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  const backend = ctx.backend.name;
+  const ruleset = fs.existsSync(RULESET) ? RULESET : undefined;
+  if (!ruleset) ctx.log(`  (the standard ruleset is not at ${RULESET}: imports run without it)`);
+  for (const count of ctx.sizes.iatiActivities) {
+    const { file, bytes } = await benchFile(count, ctx.log);
+    const mb = bytes / 1048576;
+    const dataset = await prepareDataset(ctx.backend, 5, () => undefined);
+    try {
+      const db = await dataset.open();
+      try {
+        const config = loadConfig({ ...dataset.env, LOG_LEVEL: 'silent' });
+        await createOrganization({ db, config, actor: systemActor }, { kind: 'member', acronym: 'BENCH', orgType: 'un_entity', name: { en: 'Bench publisher' }, iatiRef: BENCH_PUBLISHER });
+      } finally {
+        await db.close();
+      }
+      const lint = xmllintSeconds(file);
+      const r = await importInChild(file, dataset.env, ruleset);
+      if (r.refused) throw new Error(`The generated file was refused: ${r.refused}`);
+      const seconds = r.ms / 1000;
+      const rate = r.activities / seconds;
+      const lintRate = lint ? count / lint : undefined;
+      ctx.log(
+        `  import ${count}: ${round(rate, 0)} activities/s, ${round(mb / seconds, 2)} MB/s, peak RSS ${round(r.peakRssMB, 0)} MB` +
+          (lint ? ` — xmllint --stream ${round(lintRate!, 0)} activities/s, ${round(mb / lint, 1)} MB/s` : ' — xmllint not installed'),
+      );
+      const extra = { activities: r.activities, created: r.counts.created ?? 0, failed: r.counts.failed ?? 0, fileMB: round(mb, 1), seconds: round(seconds, 1), rules: !!ruleset, messages: r.messages };
+      figures.push({
+        suite: 'iati',
+        backend,
+        name: `import ${count} activities (activities/s)`,
+        value: round(rate, 1),
+        unit: 'activities/s',
+        ...(lintRate && { baseline: { name: 'xmllint --stream --noout, same file', value: round(lintRate, 1), unit: 'activities/s' }, ratio: round(lintRate / rate, 2) }),
+        extra,
+      });
+      figures.push({
+        suite: 'iati',
+        backend,
+        name: `import ${count} activities (MB/s)`,
+        value: round(mb / seconds, 3),
+        unit: 'MB/s',
+        ...(lint && { baseline: { name: 'xmllint --stream --noout, same file', value: round(mb / lint, 2), unit: 'MB/s' }, ratio: round(mb / lint / (mb / seconds), 2) }),
+      });
+      figures.push({ suite: 'iati', backend, name: `import ${count} activities: peak RSS`, value: round(r.peakRssMB, 0), unit: 'MB', extra: { startRssMB: round(r.startRssMB, 0), goalMB: 400 } });
+    } finally {
+      await dataset.dispose();
+    }
+  }
+  return figures;
+}
