@@ -7,7 +7,7 @@ import type { Figure, SuiteContext } from '../lib/types.ts';
 
 const CONNECTIONS = 64;
 
-/** Pages and API endpoints under 64 connections, each against the hello-world ceiling. */
+/** Pages and API endpoints under 64 connections, each against the hello-world ceiling (and a publication page, found at run time). */
 export const HTTP_TARGETS: { name: string; path: string }[] = [
   { name: 'home page', path: '/' },
   { name: 'members directory', path: '/members' },
@@ -15,7 +15,18 @@ export const HTTP_TARGETS: { name: string; path: string }[] = [
   { name: 'API: list organizations', path: '/api/v1/organizations?limit=50' },
   { name: 'activity list, filtered (page with facets)', path: '/activities?pillar=prevention&region=002&sort=updated' },
   { name: 'API: activity list, filtered', path: '/api/v1/activities?pillar=prevention&region=002&limit=25' },
+  { name: 'library search (publications and activities, facets, explanations)', path: '/library?q=trafficking' },
+  { name: 'API: search', path: '/api/v1/search?q=trafficking' },
 ];
+
+/** A publication page of the demo library (seeded when the platform first starts on the dataset). */
+async function publicationTarget(url: string): Promise<{ name: string; path: string } | undefined> {
+  const res = await fetch(`${url}/api/v1/search?q=toolkit&type=publication`);
+  if (!res.ok) return undefined;
+  const body = (await res.json()) as { results?: { url: string }[] };
+  const hit = body.results?.[0];
+  return hit ? { name: 'publication page', path: new URL(hit.url, url).pathname } : undefined;
+}
 
 export async function httpSuite(ctx: SuiteContext, dataset: Dataset): Promise<Figure[]> {
   const hello = await startHello(await freePort());
@@ -31,7 +42,9 @@ export async function httpSuite(ctx: SuiteContext, dataset: Dataset): Promise<Fi
       ctx.log(`  ceiling (hello world): ${r.requestsPerSecond} req/s, p50 ${r.latencyP50Ms} ms`);
     };
     await measureCeiling();
-    for (const target of HTTP_TARGETS) {
+    const publication = await publicationTarget(app.url);
+    if (!publication) ctx.log('  no demo publication found: the publication page is not measured');
+    for (const target of publication ? [...HTTP_TARGETS, publication] : HTTP_TARGETS) {
       // Warm caches and JIT so the first target is not penalised.
       await load(`${target.name} warm-up`, `${app.url}${target.path}`, { connections: 8, seconds: 1 });
       const r = await load(target.name, `${app.url}${target.path}`, { connections: CONNECTIONS, seconds });

@@ -11,7 +11,7 @@ import { round } from '../lib/stats.ts';
 import type { Figure, SuiteContext } from '../lib/types.ts';
 
 /**
- * IATI import at scale: for each size (10k and 50k activities at the default scale) a realistic
+ * IATI import at scale: for each size (2k and 10k activities at the default scale, 10k and 50k at the large one) a realistic
  * IATI 2.03 file (bench/lib/iati-generator.ts, about 6 KB an activity) is imported into a fresh
  * database in a child process — activities/s, MB/s and peak RSS — with the standard ruleset
  * loaded when the shared data is at hand. The baseline, on the same file in the same run, is
