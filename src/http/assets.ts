@@ -30,6 +30,9 @@ const FONT_FILES: Record<string, string> = {
   'roboto-cyrillic-400.woff2': '@fontsource/roboto/files/roboto-cyrillic-400-normal.woff2',
   'roboto-cyrillic-500.woff2': '@fontsource/roboto/files/roboto-cyrillic-500-normal.woff2',
   'roboto-cyrillic-700.woff2': '@fontsource/roboto/files/roboto-cyrillic-700-normal.woff2',
+  'noto-sans-arabic-400.woff2': '@fontsource/noto-sans-arabic/files/noto-sans-arabic-arabic-400-normal.woff2',
+  'noto-sans-arabic-500.woff2': '@fontsource/noto-sans-arabic/files/noto-sans-arabic-arabic-500-normal.woff2',
+  'noto-sans-arabic-700.woff2': '@fontsource/noto-sans-arabic/files/noto-sans-arabic-arabic-700-normal.woff2',
 };
 
 /**
