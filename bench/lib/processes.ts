@@ -65,3 +65,28 @@ export async function startHello(port: number): Promise<Child> {
   await waitForHttp(`${child.url}/`);
   return child;
 }
+
+/**
+ * Runs a bench child script (`bench/lib/<script>` under tsx) and resolves with the JSON object
+ * it prints on its last line of standard output; rejects with its exit code and the tail of its
+ * standard error otherwise.
+ */
+export function runJsonChild<T>(script: string, args: string[], env: Record<string, string>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/lib', script), ...args], {
+      cwd: root,
+      env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      const line = out.trim().split('\n').at(-1) ?? '';
+      if (code !== 0 || !line.startsWith('{')) reject(new Error(`${script} ${args.join(' ')} failed with ${code}: ${err}`));
+      else resolve(JSON.parse(line) as T);
+    });
+  });
+}

@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { sql } from 'kysely';
 import { loadConfig } from '../../src/config/config.ts';
 import { activityIdPageQuery, facetCountsQuery, withAnalyticSettings } from '../../src/db/queries/activity-list.ts';
@@ -8,6 +6,7 @@ import { activityFacets, listActivities, readScopeOf, resolveFilters } from '../
 import { anonymous } from '../../src/domain/actor.ts';
 import type { Registry } from '../lib/registry.ts';
 import { round, timeIt } from '../lib/stats.ts';
+import { runJsonChild } from '../lib/processes.ts';
 import type { Figure, SuiteContext } from '../lib/types.ts';
 
 /**
@@ -28,27 +27,8 @@ const SCENARIOS: { name: string; query: string }[] = [
   { name: 'region 002 (Africa) + text "trafficking"', query: 'region=002&q=trafficking' },
 ];
 
-const root = path.resolve(import.meta.dirname, '../..');
-
-function runChild(mode: string, env: Record<string, string>): Promise<{ ms: number; bytes: number; rows: number; peakRssMB: number; startRssMB: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/lib/export-child.ts'), mode], {
-      cwd: root,
-      env: { ...process.env, LOG_LEVEL: 'silent', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      const line = out.trim().split('\n').at(-1) ?? '';
-      if (code !== 0 || !line.startsWith('{')) reject(new Error(`export child (${mode}) failed with ${code}: ${err}`));
-      else resolve(JSON.parse(line) as never);
-    });
-  });
-}
+const runChild = (mode: string, env: Record<string, string>) =>
+  runJsonChild<{ ms: number; bytes: number; rows: number; peakRssMB: number; startRssMB: number }>('export-child.ts', [mode], env);
 
 export async function activitiesSuite(ctx: SuiteContext, registry: Registry): Promise<Figure[]> {
   const figures: Figure[] = [];

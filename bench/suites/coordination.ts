@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { sql } from 'kysely';
 import { loadConfig } from '../../src/config/config.ts';
 import { withAnalyticSettings } from '../../src/db/queries/activity-list.ts';
@@ -7,6 +5,7 @@ import { anonymous } from '../../src/domain/actor.ts';
 import { coverageMatrix } from '../../src/domain/coordination/coverage-matrix.ts';
 import type { Registry } from '../lib/registry.ts';
 import { round, timeIt } from '../lib/stats.ts';
+import { runJsonChild } from '../lib/processes.ts';
 import type { Figure, SuiteContext } from '../lib/types.ts';
 
 /**
@@ -42,27 +41,8 @@ const MATRICES: { name: string; query: Record<string, string>; raw: (scope: stri
   },
 ];
 
-const root = path.resolve(import.meta.dirname, '../..');
-
-function runChild(mode: 'scan' | 'raw', env: Record<string, string>): Promise<{ ms: number; peakRssMB: number; startRssMB: number; activities: number; compared?: number; candidates?: number; blocks?: number; links?: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/lib/scan-child.ts'), mode], {
-      cwd: root,
-      env: { ...process.env, LOG_LEVEL: 'silent', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      const line = out.trim().split('\n').at(-1) ?? '';
-      if (code !== 0 || !line.startsWith('{')) reject(new Error(`scan child (${mode}) failed with ${code}: ${err}`));
-      else resolve(JSON.parse(line) as never);
-    });
-  });
-}
+const runChild = (mode: 'scan' | 'raw', env: Record<string, string>) =>
+  runJsonChild<{ ms: number; peakRssMB: number; startRssMB: number; activities: number; compared?: number; candidates?: number; blocks?: number; links?: number }>('scan-child.ts', [mode], env);
 
 export async function coordinationSuite(ctx: SuiteContext, registry: Registry): Promise<Figure[]> {
   const figures: Figure[] = [];

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { createOrganization } from '../../src/domain/organizations/organizations
 import { prepareDataset } from '../lib/dataset.ts';
 import { BENCH_PUBLISHER, writeIatiFile } from '../lib/iati-generator.ts';
 import { round } from '../lib/stats.ts';
+import { runJsonChild } from '../lib/processes.ts';
 import type { Figure, SuiteContext } from '../lib/types.ts';
 
 /**
@@ -40,25 +41,8 @@ async function benchFile(count: number, log: (s: string) => void): Promise<{ fil
 
 type ChildResult = { ms: number; activities: number; counts: Record<string, number>; messages: number; refused: string | null; peakRssMB: number; startRssMB: number };
 
-function importInChild(file: string, env: Record<string, string>, ruleset: string | undefined): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'bench/lib/iati-child.ts'), file, ...(ruleset ? [ruleset] : [])], {
-      cwd: root,
-      env: { ...process.env, LOG_LEVEL: 'silent', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      const line = out.trim().split('\n').at(-1) ?? '';
-      if (code !== 0 || !line.startsWith('{')) reject(new Error(`IATI import child failed with ${code}: ${err}`));
-      else resolve(JSON.parse(line) as ChildResult);
-    });
-  });
-}
+const importInChild = (file: string, env: Record<string, string>, ruleset: string | undefined) =>
+  runJsonChild<ChildResult>('iati-child.ts', [file, ...(ruleset ? [ruleset] : [])], env);
 
 /** xmllint's streaming parse of the file: seconds, or undefined when xmllint is not installed. */
 function xmllintSeconds(file: string): number | undefined {
