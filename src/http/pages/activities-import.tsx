@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { commitSpreadsheetImport, describeUpload, dryRunSpreadsheetImport, spreadsheetTemplate, uploadSpreadsheet, type ImportReport, type ImportResult } from '../../domain/activities/import-spreadsheet.ts';
 import { authorize } from '../../domain/policies.ts';
 import type { AppEnv } from '../env.ts';
-import { Csrf, expectedError } from './components/form.tsx';
+import { Csrf, expectedError, FileField } from './components/form.tsx';
 import { formatDateTime, formatNumber } from './format.ts';
 import type { PageContext } from './page-context.ts';
 import { renderPage } from './render.tsx';
@@ -15,27 +15,14 @@ function UploadForm({ page, limit, error }: { page: PageContext; limit: number; 
   return (
     <form method="post" action="/activities/import" enctype="multipart/form-data" class="stack-fields upload-form">
       <Csrf page={page} />
-      <div class={`field${error ? ' field-invalid' : ''}`}>
-        <label for="import-file">{t('activityImport.file')}</label>
-        <p class="hint" id="import-file-hint">
-          {t('activityImport.fileHint', { size: megabytes(limit) })}
-        </p>
-        {error && (
-          <p class="error" id="import-file-error">
-            <span class="visually-hidden">{t('form.errorPrefix')} </span>
-            {error}
-          </p>
-        )}
-        <input
-          type="file"
-          id="import-file"
-          name="file"
-          accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-          required
-          aria-describedby={error ? 'import-file-hint import-file-error' : 'import-file-hint'}
-          aria-invalid={error ? 'true' : undefined}
-        />
-      </div>
+      <FileField
+        t={t}
+        id="import-file"
+        label={t('activityImport.file')}
+        hint={t('activityImport.fileHint', { size: megabytes(limit) })}
+        accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        error={error}
+      />
       <div class="form-actions">
         <button type="submit" class="button">
           {t('activityImport.check')}

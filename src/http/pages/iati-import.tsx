@@ -6,7 +6,7 @@ import type { IatiImportReport } from '../../domain/iati/import-iati.ts';
 import { getIatiImportReport, listIatiImports, retryIatiImport, startIatiImport, type IatiImportJob } from '../../domain/iati/import-jobs.ts';
 import { authorize } from '../../domain/policies.ts';
 import type { AppEnv } from '../env.ts';
-import { Csrf } from './components/form.tsx';
+import { Csrf, FileField } from './components/form.tsx';
 import { formatDateTime, formatNumber } from './format.ts';
 import type { PageContext } from './page-context.ts';
 import { renderPage } from './render.tsx';
@@ -69,27 +69,7 @@ async function uploadPage(c: Context<AppEnv>, opts: { error?: string; status?: n
       <p class="lead">{t('iatiImport.lead')}</p>
       <form method="post" action="/activities/import/iati" enctype="multipart/form-data" class="stack-fields upload-form">
         <Csrf page={page} />
-        <div class={`field${error ? ' field-invalid' : ''}`}>
-          <label for="iati-file">{t('iatiImport.file')}</label>
-          <p class="hint" id="iati-file-hint">
-            {t('iatiImport.fileHint', { size: megabytes(limit) })}
-          </p>
-          {error && (
-            <p class="error" id="iati-file-error">
-              <span class="visually-hidden">{t('form.errorPrefix')} </span>
-              {error}
-            </p>
-          )}
-          <input
-            type="file"
-            id="iati-file"
-            name="file"
-            accept=".xml,application/xml,text/xml"
-            required
-            aria-describedby={error ? 'iati-file-hint iati-file-error' : 'iati-file-hint'}
-            aria-invalid={error ? 'true' : undefined}
-          />
-        </div>
+        <FileField t={t} id="iati-file" label={t('iatiImport.file')} hint={t('iatiImport.fileHint', { size: megabytes(limit) })} accept=".xml,application/xml,text/xml" error={error} />
         <fieldset class="checkbox-group">
           <legend>{t('iatiImport.relevance')}</legend>
           <div class="checkbox-list">

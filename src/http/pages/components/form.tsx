@@ -60,6 +60,25 @@ export function Csrf({ page }: { page: PageContext }) {
   return <input type="hidden" name="_csrf" value={page.csrfToken} />;
 }
 
+/** A required file input with its hint and, after a refused upload, the error, both tied to it for screen readers. */
+export function FileField({ t, id, label, hint, accept, error }: { t: Translate; id: string; label: string; hint: string; accept: string; error?: string }) {
+  return (
+    <div class={`field${error ? ' field-invalid' : ''}`}>
+      <label for={id}>{label}</label>
+      <p class="hint" id={`${id}-hint`}>
+        {hint}
+      </p>
+      {error && (
+        <p class="error" id={`${id}-error`}>
+          <span class="visually-hidden">{t('form.errorPrefix')} </span>
+          {error}
+        </p>
+      )}
+      <input type="file" id={id} name="file" accept={accept} required aria-describedby={error ? `${id}-hint ${id}-error` : `${id}-hint`} aria-invalid={error ? 'true' : undefined} />
+    </div>
+  );
+}
+
 /** A box at the top of a form listing what to fix, each linking to its field. */
 export function ErrorSummary({ t, form, labels }: { t: Translate; form: FormState; labels: Record<string, string> }) {
   const names = Object.keys(form.errors);
