@@ -13,10 +13,9 @@ import { fieldErrors } from '../problem.ts';
 import { formatDate, formatNumber, isoDate } from './format.ts';
 import type { PageContext } from './page-context.ts';
 import { renderPage } from './render.tsx';
+import { CheckboxFacet } from './components/facet.tsx';
 
 const PAGE_SIZE = 25;
-/** Values shown before "more" in a long facet. */
-const VISIBLE_VALUES = 8;
 
 const FACET_KEYS: Record<Facet, string> = {
   country: 'activityList.facet.country',
@@ -39,32 +38,9 @@ const href = (path: string, q: URLSearchParams) => {
 
 function FacetBox({ page, facet, values }: { page: PageContext; facet: Facet; values: FacetValue[] }) {
   const { t } = page;
-  if (values.length === 0) return null;
-  const id = `facet-${facet}`;
-  // Selected values and the most frequent stay in view; the rest fold away (still in the form).
   // Regions stay whole: folding would cut their hierarchy.
-  const shown = values.filter((v, i) => facet === 'region' || v.selected || i < VISIBLE_VALUES || values.length <= VISIBLE_VALUES + 2);
-  const folded = values.filter((v) => !shown.includes(v));
-  const item = (v: FacetValue) => (
-    <li class={v.level ? `facet-level-${v.level}` : undefined}>
-      <label class="checkbox" for={`${id}-${v.code}`}>
-        <input type="checkbox" id={`${id}-${v.code}`} name={facet} value={v.code} checked={v.selected} />
-        <span>
-          {v.label} <span class="count">({formatNumber(page.lang, v.count)})</span>
-        </span>
-      </label>
-    </li>
-  );
   return (
-    <fieldset class="facet">
-      <legend>{t(FACET_KEYS[facet])}</legend>
-      <ul class="checkbox-list">{shown.map(item)}</ul>
-      {folded.length > 0 && (
-        <details class="facet-more">
-          <summary>{t('activityList.more', { count: folded.length })}</summary>
-          <ul class="checkbox-list">{folded.map(item)}</ul>
-        </details>
-      )}
+    <CheckboxFacet page={page} name={facet} legend={t(FACET_KEYS[facet])} values={values.map((v) => ({ ...v, value: v.code }))} keepAll={facet === 'region'}>
       {facet === 'organization' && (
         <div class="field">
           <label for="filter-role">{t('activityList.role.label')}</label>
@@ -78,7 +54,7 @@ function FacetBox({ page, facet, values }: { page: PageContext; facet: Facet; va
           </select>
         </div>
       )}
-    </fieldset>
+    </CheckboxFacet>
   );
 }
 

@@ -8,8 +8,8 @@ import { fieldErrors } from '../../problem.ts';
 import { formatNumber } from '../format.ts';
 import type { PageContext } from '../page-context.ts';
 import { renderPage } from '../render.tsx';
+import { CheckboxFacet } from '../components/facet.tsx';
 
-const VISIBLE_VALUES = 8;
 const FACET_ORDER: SearchFacet[] = ['type', 'kind', 'year', 'theme', 'region', 'lang', 'org'];
 
 /** The label of a facet value: translated for fixed lists, from the service otherwise. */
@@ -21,33 +21,7 @@ function valueLabel(page: PageContext, facet: SearchFacet, v: { value: string; l
 }
 
 function FacetBox({ page, facet, values }: { page: PageContext; facet: SearchFacet; values: SearchResult['facets'][SearchFacet] }) {
-  const { t } = page;
-  if (values.length === 0) return null;
-  const id = `facet-${facet}`;
-  const shown = values.filter((v, i) => v.selected || i < VISIBLE_VALUES || values.length <= VISIBLE_VALUES + 2);
-  const folded = values.filter((v) => !shown.includes(v));
-  const item = (v: (typeof values)[number]) => (
-    <li>
-      <label class="checkbox" for={`${id}-${v.value}`}>
-        <input type="checkbox" id={`${id}-${v.value}`} name={facet} value={v.value} checked={v.selected} />
-        <span>
-          {valueLabel(page, facet, v)} <span class="count">({formatNumber(page.lang, v.count)})</span>
-        </span>
-      </label>
-    </li>
-  );
-  return (
-    <fieldset class="facet">
-      <legend>{t(`library.facet.${facet}`)}</legend>
-      <ul class="checkbox-list">{shown.map(item)}</ul>
-      {folded.length > 0 && (
-        <details class="facet-more">
-          <summary>{t('activityList.more', { count: folded.length })}</summary>
-          <ul class="checkbox-list">{folded.map(item)}</ul>
-        </details>
-      )}
-    </fieldset>
-  );
+  return <CheckboxFacet page={page} name={facet} legend={page.t(`library.facet.${facet}`)} values={values.map((v) => ({ ...v, label: valueLabel(page, facet, v) }))} />;
 }
 
 function Snippet({ parts }: { parts: SearchHit['snippet'] }) {
