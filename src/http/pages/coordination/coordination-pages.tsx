@@ -67,6 +67,22 @@ function SubNav({ page }: { page: PageContext }) {
   );
 }
 
+/** The heading of every coordination page: title, lead, the section's navigation, then any errors in the query. */
+function Heading({ page, title, lead, errors = [] }: { page: PageContext; title: string; lead: string; errors?: string[] }) {
+  return (
+    <>
+      <div class="page-heading">
+        <div>
+          <h1>{title}</h1>
+          <p class="lead">{lead}</p>
+        </div>
+      </div>
+      <SubNav page={page} />
+      <Errors page={page} errors={errors} />
+    </>
+  );
+}
+
 /** The period fields every analytics form carries; other list filters ride along as hidden fields. */
 function FilterFields({ page, params, keep }: { page: PageContext; params: URLSearchParams; keep: string[] }) {
   const { t } = page;
@@ -124,14 +140,7 @@ function MatrixPage({ page, params, matrix, errors }: { page: PageContext; param
   const exportQuery = new URLSearchParams([...params].filter(([k]) => k !== 'lang'));
   return (
     <>
-      <div class="page-heading">
-        <div>
-          <h1>{t('coordination.matrix.title')}</h1>
-          <p class="lead">{t('coordination.matrix.lead')}</p>
-        </div>
-      </div>
-      <SubNav page={page} />
-      <Errors page={page} errors={errors} />
+      <Heading page={page} title={t('coordination.matrix.title')} lead={t('coordination.matrix.lead')} errors={errors} />
       <form method="get" action="/coordination/matrix" class="filter-bar coordination-form">
         {(['rows', 'cols'] as const).map((axis) => (
           <div class="field">
@@ -203,14 +212,7 @@ function MapPage({ page, params, map, errors }: { page: PageContext; params: URL
   const { t } = page;
   return (
     <>
-      <div class="page-heading">
-        <div>
-          <h1>{t('coordination.map.pageTitle')}</h1>
-          <p class="lead">{t('coordination.map.lead')}</p>
-        </div>
-      </div>
-      <SubNav page={page} />
-      <Errors page={page} errors={errors} />
+      <Heading page={page} title={t('coordination.map.pageTitle')} lead={t('coordination.map.lead')} errors={errors} />
       <form method="get" action="/coordination/map" class="filter-bar coordination-form">
         <MeasureSelect page={page} value={params.get('measure') ?? 'activities'} />
         <FilterFields page={page} params={params} keep={[...CARRIED, 'currency', 'zoom']} />
@@ -249,14 +251,7 @@ function DashboardPage({ page, params, d, errors }: { page: PageContext; params:
   const { t } = page;
   return (
     <>
-      <div class="page-heading">
-        <div>
-          <h1>{t('coordination.dashboard.title')}</h1>
-          <p class="lead">{t('coordination.dashboard.lead')}</p>
-        </div>
-      </div>
-      <SubNav page={page} />
-      <Errors page={page} errors={errors} />
+      <Heading page={page} title={t('coordination.dashboard.title')} lead={t('coordination.dashboard.lead')} errors={errors} />
       <form method="get" action="/coordination" class="filter-bar coordination-form">
         <FilterFields page={page} params={params} keep={CARRIED} />
         <div class="filter-actions">
@@ -414,13 +409,7 @@ function DuplicatesPage({ page, items, total, lastScan, links, nextCursor }: { p
   const mayDecide = can(page.actor, 'coordination.duplicates.decide');
   return (
     <>
-      <div class="page-heading">
-        <div>
-          <h1>{t('coordination.duplicates.title')}</h1>
-          <p class="lead">{t('coordination.duplicates.lead')}</p>
-        </div>
-      </div>
-      <SubNav page={page} />
+      <Heading page={page} title={t('coordination.duplicates.title')} lead={t('coordination.duplicates.lead')} />
       <p>
         {t('coordination.duplicates.open', { count: total })} {lastScan ? t('coordination.duplicates.lastScan', { when: formatDateTime(page.lang, lastScan) }) : t('coordination.duplicates.neverScanned')}
       </p>
