@@ -9,6 +9,8 @@ import { createApp } from './http/app.ts';
 import { loadAssets } from './http/assets.ts';
 import type { AppServices } from './http/env.ts';
 import { createMailer } from './mail/create-mailer.ts';
+import { systemActor } from './domain/actor.ts';
+import { sendDueDigests } from './domain/alerts/send-digests.ts';
 import { syncReferenceData } from './domain/reference/sync-reference-data.ts';
 import { seedOnFirstStart } from './seed/first-start.ts';
 import { seedDemoActivities } from './seed/seed-demo-activities.ts';
@@ -38,6 +40,8 @@ export async function startServer(config: Config, opts: { logger?: Logger; onFir
   const db = await openConfiguredDatabase(config);
   let server: ServerType | undefined;
   let mailTimer: NodeJS.Timeout | undefined;
+  let alertTimer: NodeJS.Timeout | undefined;
+  let sending: Promise<unknown> | undefined;
   try {
     const result = await migrate(db.kysely);
     if (result.applied.length > 0) logger.info({ applied: result.applied }, 'migrations applied');
@@ -61,18 +65,36 @@ export async function startServer(config: Config, opts: { logger?: Logger; onFir
     mailTimer = setInterval(deliver, 5000);
     mailTimer.unref();
     void deliver();
+    if (config.ALERTS_INTERVAL_MINUTES > 0) {
+      const digests = () => {
+        // One run at a time in this process; other processes are kept apart by row locks.
+        sending ??= sendDueDigests({ db, config, actor: systemActor })
+          .then((run) => {
+            if (run.checked > 0 || run.failed.length > 0) logger.info({ ...run }, 'search-alert digests');
+            if (run.sent > 0) void deliver();
+          })
+          .catch((err: unknown) => logger.warn({ err }, 'search-alert digests failed; will retry'))
+          .finally(() => (sending = undefined));
+      };
+      alertTimer = setInterval(digests, config.ALERTS_INTERVAL_MINUTES * 60_000);
+      alertTimer.unref();
+      digests();
+    }
     logger.info({ url: config.baseUrl, database: db.kind, mail: services.mailer.describe() }, 'ICAT Platform is listening');
     return {
       url: config.baseUrl,
       services,
       async close() {
         clearInterval(mailTimer);
+        clearInterval(alertTimer);
+        await sending;
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
         await db.close();
       },
     };
   } catch (err) {
     clearInterval(mailTimer);
+    clearInterval(alertTimer);
     server?.close();
     await db.close();
     throw err;

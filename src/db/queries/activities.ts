@@ -13,7 +13,7 @@ import type {
 
 /** SQL for activities and their child tables; the domain layer decides who may call what. */
 
-export type ActivityRow = Omit<Selectable<ActivitiesTable>, 'search'>;
+export type ActivityRow = Omit<Selectable<ActivitiesTable>, 'search' | 'first_published_at'>;
 export type ActivityChildRows = {
   participants: Selectable<ActivityParticipantsTable>[];
   countries: Selectable<ActivityCountriesTable>[];

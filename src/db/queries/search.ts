@@ -101,13 +101,20 @@ export type CandidateRequest = {
   sort: 'relevance' | 'date';
   /** Rows read per kind of record at most. */
   cap: number;
+  /** Only records first published in (since, until], never drafts: what a saved search announces as new. */
+  window?: PublishedWindow;
 };
+export type PublishedWindow = { since: Date; until: Date };
 
 const Q = sql`(select q from q)`;
 
 /** The select list every source gives: one row per matching language version of a record. */
 function publicationSource(r: CandidateRequest, mode: 'fulltext' | 'fuzzy' | 'browse', fuzzyText: string): RawBuilder<unknown> {
   const where = [publicationVisible(r.scope), ...publicationFilters(r.filters)];
+  if (r.window) {
+    where.push(sql`s.visibility <> 'draft'`, sql`exists (select 1 from publications p where p.id = s.publication_id
+      and p.first_published_at > ${r.window.since} and p.first_published_at <= ${r.window.until})`);
+  }
   let rank = sql`0::real`;
   let order = sql`order by s.published desc nulls last, s.publication_id`;
   if (mode === 'fulltext') {
@@ -132,6 +139,7 @@ function activitySource(r: CandidateRequest, mode: 'fulltext' | 'fuzzy' | 'brows
   const filters = activityFilters(r.filters);
   if (filters === null) return null;
   const where = [visibleClause(r.scope), ...filters];
+  if (r.window) where.push(sql`a.visibility <> 'draft'`, sql`t.first_published_at > ${r.window.since}`, sql`t.first_published_at <= ${r.window.until}`);
   let rank = sql`0::real`;
   let order = sql`order by a.updated_at desc, a.id desc`;
   if (mode === 'fulltext') {
