@@ -338,8 +338,7 @@ export async function upsertActivitiesByIdentifier(ctx: DomainContext, tx: Tx, i
       inputs[k]!.visibility = data.visibility;
     }
     // What the one-by-one path would refuse, it refuses with its own messages.
-    const storage = storageProblemsKnown(data, orgs);
-    const blocked = storage.length > 0 || (data.visibility !== 'draft' && messages.some(isBlocking));
+    const blocked = hasStorageProblems(data, orgs) || (data.visibility !== 'draft' && messages.some(isBlocking));
     if (!stored) {
       if (blocked || !can(ctx.actor, 'activity.create', { ownerOrganizationId: data.ownerOrganizationId })) { one.push(k); continue; }
       const at = new Date();
@@ -389,18 +388,18 @@ export async function upsertActivitiesByIdentifier(ctx: DomainContext, tx: Tx, i
   return out as (UpsertResult | { error: unknown })[];
 }
 
-/** storageProblems without a query: the organizations named in the batch were read beforehand. */
-function storageProblemsKnown(d: ActivityData, orgs: Map<string, unknown>): true[] {
+/** Would storageProblems find any? Without a query: the organizations named in the batch were read beforehand. */
+function hasStorageProblems(d: ActivityData, orgs: Map<string, unknown>): boolean {
   const twice = (list: string[]) => new Set(list).size !== list.length;
-  const bad =
+  return (
     twice(d.countries.map((c) => c.code)) ||
     twice(d.regions.map((r) => `${r.vocabulary} ${r.code}`)) ||
     twice(d.sectors.map((s) => `${s.vocabulary} ${s.code}`)) ||
     twice(d.relatedActivities.map((r) => `${r.type} ${r.ref}`)) ||
     !orgs.has(d.ownerOrganizationId) ||
     d.participants.some((p) => p.organizationId && !orgs.has(p.organizationId)) ||
-    d.sharedWith.some((o) => !orgs.has(o));
-  return bad ? [true] : [];
+    d.sharedWith.some((o) => !orgs.has(o))
+  );
 }
 
 /**
