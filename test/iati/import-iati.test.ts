@@ -2,12 +2,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listActivityVersionSnapshots, organizationSummaries, readActivitySearch, setActivitySearch } from '../../src/db/queries/activities.ts';
+import { activityDataOf } from '../../src/domain/activities/activity-mapping.ts';
+import { searchDocument } from '../../src/domain/activities/activity-search.ts';
 import { getActivity } from '../../src/domain/activities/get-activity.ts';
+import { createActivity } from '../../src/domain/activities/save-activity.ts';
 import { importIatiFile, type IatiImportReport } from '../../src/domain/iati/import-iati.ts';
 import type { Organization } from '../../src/domain/organizations/organization-schemas.ts';
 import { createTestEnv, type TestEnv } from '../support/app.ts';
 import { SHARED_DATA_DIR } from '../support/env.ts';
+import { activityInput } from '../support/activities.ts';
 import { makeOrg } from '../support/factories.ts';
 
 const SCHEMAS = path.join(SHARED_DATA_DIR, 'iati-schemas');
@@ -122,6 +128,42 @@ describe('importing an IATI 2.03 activity file', () => {
     const newer = writeFile('newer.xml', [activityXml('XM-TEST-1-B1', { updated: '2025-01-01T00:00:00Z', title: 'New title' })]);
     expect((await importFile(newer)).counts).toMatchObject({ updated: 1 });
     expect((await getActivity(env.ctx(), 'XM-TEST-1-B1')).title.en).toBe('New title');
+  });
+
+  it('writes batches exactly as the one-activity save does: list index, search document, version and audit entry', async () => {
+    // A hand-entered draft with an identifier of the file is updated, not duplicated (the file's
+    // percentages add up to 200%: an error, so a public record would refuse the update).
+    const hand = await createActivity(env.ctx(), activityInput(org.id, { iatiIdentifier: 'XM-TEST-1-K2', visibility: 'draft' }));
+    const ids = ['XM-TEST-1-K1', 'XM-TEST-1-K2', 'XM-TEST-1-K3', 'XM-TEST-1-K4', 'XM-TEST-1-K5'];
+    const file = writeFile('batches.xml', ids.map((id) => activityXml(id)));
+    const r = await importFile(file, { batchSize: 2 });
+    expect(r.counts).toMatchObject({ created: 4, updated: 1, failed: 0 });
+    const db = env.ctx().db.kysely;
+    for (const id of ids) {
+      const a = await getActivity(env.ctx(), id);
+      if (id === 'XM-TEST-1-K2') expect([a.id, a.version, a.title.en]).toEqual([hand.activity.id, 2, 'Counter-trafficking support']);
+      // The list row kept by the triggers equals one recomputed from scratch.
+      const listRow = async () => (await sql<Record<string, unknown>>`select * from activity_list_rows where id = ${a.id}`.execute(db)).rows[0];
+      const stored = await listRow();
+      expect(stored).toMatchObject({ country_codes: ['NA', 'ZA'], organization_ids: [org.id], status: '2' });
+      expect((stored!.region_codes as string[]).length).toBeGreaterThan(0);
+      await sql`select activity_list_refresh(array[${a.id}]::text[])`.execute(db);
+      expect(await listRow()).toEqual(stored);
+      // The search document equals the one the one-activity path writes.
+      const search = await readActivitySearch(db, a.id);
+      expect(search).toContain('trafficking');
+      const orgs = await organizationSummaries(db, [a.ownerOrganizationId]);
+      await setActivitySearch(db, a.id, searchDocument(activityDataOf(a), orgs.flatMap((o) => [o.acronym, ...Object.values(o.name as Record<string, string>)])));
+      expect(await readActivitySearch(db, a.id)).toBe(search);
+      // The version snapshot and the audit entry hold the stored activity.
+      const [version] = await listActivityVersionSnapshots(db, a.id, 1);
+      expect(version).toMatchObject({ version: a.version, action: id === 'XM-TEST-1-K2' ? 'update' : 'create' });
+      expect(JSON.parse(JSON.stringify(version!.snapshot))).toEqual(JSON.parse(JSON.stringify(a)));
+      const audit = (await sql<{ action: string; after: unknown; before: unknown }>`select action, after, before from audit_log where record_type = 'activity' and record_id = ${a.id} order by id desc limit 1`.execute(db)).rows[0]!;
+      expect(audit.action).toBe(id === 'XM-TEST-1-K2' ? 'activity.update' : 'activity.create');
+      expect(audit.after).toEqual(JSON.parse(JSON.stringify(a)));
+      expect(audit.before === null).toBe(id !== 'XM-TEST-1-K2');
+    }
   });
 
   it('reports a duplicate identifier inside a file and imports only its first activity', async () => {
