@@ -1,4 +1,5 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Database } from '../schema.ts';
 import type { Executor, Tx } from '../database.ts';
 import { allConditions, withAnalyticSettings, type ReadScope, type ResolvedFilters } from './activity-list.ts';
 
@@ -396,4 +397,81 @@ export async function selectLastScan(db: Executor): Promise<{ id: string; finish
 export async function countCandidates(db: Executor): Promise<number> {
   const r = await sql<{ n: number }>`select count(*)::int as n from duplicate_candidates`.execute(db);
   return Number(r.rows[0]?.n ?? 0);
+}
+
+/** One activity list row as the in-process matrix snapshot keeps it (ADR 028). */
+export type SnapshotRow = {
+  id: string;
+  owner_organization_id: string;
+  visibility: string;
+  shared_with: string[];
+  deleted: boolean;
+  status: string | null;
+  planned_start: string | null;
+  planned_end: string | null;
+  actual_start: string | null;
+  actual_end: string | null;
+  pillars: string[];
+  exploitation_forms: string[];
+  target_groups: string[];
+  contexts: string[];
+  sdg_targets: string[];
+  country_codes: string[];
+  region_codes: string[];
+  organization_ids: string[];
+};
+
+export type MatrixChanges = {
+  /** The oldest transaction still running when the changes were read (xid8 as text): the mark of the next read. */
+  mark: string;
+  /** Every list row written at or above the previous mark (all rows when there was none). */
+  rows: SnapshotRow[];
+  /** Budgets of those rows per currency: revised budgets where the activity has any in that currency, else the original ones. */
+  budgets: { id: string; currency: string; v: number }[];
+  /** M49 regions those rows state directly (activity_regions, vocabulary 2). */
+  stated: { id: string; code: string }[];
+  /** How many list rows there are (rows removed since the last read show as a smaller count). */
+  count: number;
+  /** Every linked group, when they changed since the mark or their count is not `knownGroups`; else null. */
+  groups: { activity_id: string; group_id: string }[] | null;
+  /** The ids under `select`'s scope and filters, read in the same snapshot (filters the snapshot cannot evaluate itself). */
+  ids: string[] | null;
+};
+
+/**
+ * What changed in the activity list rows since `since` (null: everything), in one repeatable-read
+ * snapshot: the rows stamped at or above the mark (migration 0011), their budgets and stated
+ * regions, the row count, the linked groups if they changed, and optionally the ids selected by
+ * some filters, all as of that one snapshot.
+ */
+export async function selectMatrixChanges(db: Kysely<Database>, since: string | null, knownGroups: number, select: { scope: ReadScope; f: ResolvedFilters } | null): Promise<MatrixChanges> {
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .setAccessMode('read only')
+    .execute(async (tx) => {
+      // The first statement takes the snapshot: the mark is that snapshot's oldest running transaction.
+      const mark = (await sql<{ mark: string }>`select pg_snapshot_xmin(pg_current_snapshot())::text as mark`.execute(tx)).rows[0]!.mark;
+      const changed = since === null ? sql`true` : sql`l.stamp >= ${since}::xid8`;
+      const ofChanged = since === null ? sql`true` : sql`x.activity_id in (select l.id from activity_list_rows l where ${changed})`;
+      const rows = await sql<SnapshotRow>`
+        select l.id, l.owner_organization_id, l.visibility, l.shared_with, l.deleted_at is not null as deleted, l.status,
+               l.planned_start::text as planned_start, l.planned_end::text as planned_end, l.actual_start::text as actual_start, l.actual_end::text as actual_end,
+               l.pillars, l.exploitation_forms, l.target_groups, l.contexts, l.sdg_targets, l.country_codes, l.region_codes, l.organization_ids
+          from activity_list_rows l where ${changed}`.execute(tx);
+      const budgets = await sql<{ id: string; currency: string; v: number }>`
+        select x.activity_id as id, x.currency,
+               (case when bool_or(x.type = '2') then sum(x.value) filter (where x.type = '2') else sum(x.value) end)::float8 as v
+          from activity_budgets x where x.currency is not null and ${ofChanged}
+         group by x.activity_id, x.currency`.execute(tx);
+      const stated = await sql<{ id: string; code: string }>`
+        select x.activity_id as id, x.code from activity_regions x where x.vocabulary = '2' and ${ofChanged}`.execute(tx);
+      const count = Number((await sql<{ n: number }>`select count(*)::int as n from activity_list_rows`.execute(tx)).rows[0]!.n);
+      const g = (
+        await sql<{ n: number; changed: boolean }>`select count(*)::int as n, coalesce(bool_or(${since === null ? sql`true` : sql`stamp >= ${since}::xid8`}), false) as changed from activity_groups`.execute(tx)
+      ).rows[0]!;
+      const groups = g.changed || Number(g.n) !== knownGroups ? (await sql<{ activity_id: string; group_id: string }>`select activity_id, group_id from activity_groups`.execute(tx)).rows : null;
+      const ids = select ? (await sql<{ id: string }>`select a.id from activity_list_rows a where ${allConditions(select.scope, select.f)}`.execute(tx)).rows.map((r) => r.id) : null;
+      return { mark, rows: rows.rows, budgets: budgets.rows.map((b) => ({ ...b, v: Number(b.v) })), stated: stated.rows, count, groups, ids };
+    });
 }
