@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerCoordinationCommands } from './coordination.ts';
 import { registerDatabaseCommands } from './database.ts';
 import { registerExportCommands } from './export.ts';
 import { registerIatiCommands } from './iati.ts';
@@ -26,6 +27,7 @@ registerReferenceCommands(program);
 registerIatiCommands(program);
 registerImportCommands(program);
 registerExportCommands(program);
+registerCoordinationCommands(program);
 registerOpenApiCommand(program);
 
 try {

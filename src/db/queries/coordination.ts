@@ -475,3 +475,27 @@ export async function selectMatrixChanges(db: Kysely<Database>, since: string | 
       return { mark, rows: rows.rows, budgets: budgets.rows.map((b) => ({ ...b, v: Number(b.v) })), stated: stated.rows, count, groups, ids };
     });
 }
+
+const SCAN_LEASE = 'duplicate_scan.lease';
+
+/**
+ * Takes the lease of the duplicate scan for `holder` (one scan at a time across processes), when
+ * nobody holds it or its holder has not renewed it for `staleMinutes` (a process that died).
+ */
+export async function takeScanLease(db: Executor, holder: string, staleMinutes: number): Promise<boolean> {
+  const r = await sql<{ key: string }>`
+    insert into platform_state (key, value, updated_at) values (${SCAN_LEASE}, jsonb_build_object('holder', ${holder}::text), now())
+    on conflict (key) do update set value = excluded.value, updated_at = now()
+     where platform_state.value ->> 'holder' is null or platform_state.updated_at < now() - make_interval(mins => ${staleMinutes}::int)
+    returning key`.execute(db);
+  return r.rows.length > 0;
+}
+
+/** Renews the lease (its holder is still at work). */
+export async function renewScanLease(db: Executor, holder: string): Promise<void> {
+  await sql`update platform_state set updated_at = now() where key = ${SCAN_LEASE} and value ->> 'holder' = ${holder}`.execute(db);
+}
+
+export async function releaseScanLease(db: Executor, holder: string): Promise<void> {
+  await sql`update platform_state set value = '{}'::jsonb, updated_at = now() where key = ${SCAN_LEASE} and value ->> 'holder' = ${holder}`.execute(db);
+}
