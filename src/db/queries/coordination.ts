@@ -453,12 +453,13 @@ export async function selectMatrixChanges(db: Kysely<Database>, since: string | 
       // The first statement takes the snapshot: the mark is that snapshot's oldest running transaction.
       const mark = (await sql<{ mark: string }>`select pg_snapshot_xmin(pg_current_snapshot())::text as mark`.execute(tx)).rows[0]!.mark;
       const changed = since === null ? sql`true` : sql`l.stamp >= ${since}::xid8`;
-      const ofChanged = since === null ? sql`true` : sql`x.activity_id in (select l.id from activity_list_rows l where ${changed})`;
       const rows = await sql<SnapshotRow>`
         select l.id, l.owner_organization_id, l.visibility, l.shared_with, l.deleted_at is not null as deleted, l.status,
                l.planned_start::text as planned_start, l.planned_end::text as planned_end, l.actual_start::text as actual_start, l.actual_end::text as actual_end,
                l.pillars, l.exploitation_forms, l.target_groups, l.contexts, l.sdg_targets, l.country_codes, l.region_codes, l.organization_ids
           from activity_list_rows l where ${changed}`.execute(tx);
+      // Budgets and stated regions of the rows read: all of them, or those of the few ids that changed.
+      const ofChanged = since === null ? sql`true` : sql`x.activity_id = any(${rows.rows.map((r) => r.id)}::text[])`;
       const budgets = await sql<{ id: string; currency: string; v: number }>`
         select x.activity_id as id, x.currency,
                (case when bool_or(x.type = '2') then sum(x.value) filter (where x.type = '2') else sum(x.value) end)::float8 as v

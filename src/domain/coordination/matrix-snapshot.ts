@@ -32,9 +32,12 @@ type Rec = {
   regions: number[];
   orgs: number[];
   stated: number[];
-  budgets: Map<string, number> | null;
+  /** Budget per currency. */
+  budgets: Record<string, number> | null;
   group: number;
 };
+
+const NONE: number[] = [];
 
 type ArrayField = 'pillars' | 'forms' | 'targetGroups' | 'contexts' | 'sdg' | 'countries' | 'regions' | 'orgs';
 const COLUMN_FIELD: Record<Extract<DimensionSql, { kind: 'array' }>['column'], ArrayField> = {
@@ -65,19 +68,34 @@ class Snapshot {
     return c;
   }
 
-  private encode = (v: readonly string[]): number[] => v.map((s) => this.code(s));
+  /** Dates and short texts, one string each. */
+  private readonly texts = new Map<string, string>();
+  private text = (v: string | null): string | null => {
+    if (v === null) return null;
+    let t = this.texts.get(v);
+    if (t === undefined) this.texts.set(v, (t = v));
+    return t;
+  };
+  /** Code arrays are shared between records: most records repeat a few combinations of codes. */
+  private readonly arrays = new Map<string, number[]>();
+  private encode = (v: readonly string[]): number[] => {
+    const key = v.join('\u0000');
+    let a = this.arrays.get(key);
+    if (!a) this.arrays.set(key, (a = v.map((s) => this.code(s))));
+    return a;
+  };
 
   private put(r: SnapshotRow, group: number): Rec {
     const rec: Rec = {
       owner: this.code(r.owner_organization_id),
-      visibility: r.visibility,
+      visibility: this.text(r.visibility)!,
       shared: this.encode(r.shared_with),
       deleted: r.deleted,
-      status: r.status,
-      plannedStart: r.planned_start,
-      plannedEnd: r.planned_end,
-      actualStart: r.actual_start,
-      actualEnd: r.actual_end,
+      status: this.text(r.status),
+      plannedStart: this.text(r.planned_start),
+      plannedEnd: this.text(r.planned_end),
+      actualStart: this.text(r.actual_start),
+      actualEnd: this.text(r.actual_end),
       pillars: this.encode(r.pillars),
       forms: this.encode(r.exploitation_forms),
       targetGroups: this.encode(r.target_groups),
@@ -86,7 +104,7 @@ class Snapshot {
       countries: this.encode(r.country_codes),
       regions: this.encode(r.region_codes),
       orgs: this.encode(r.organization_ids),
-      stated: [],
+      stated: NONE,
       budgets: null,
       group,
     };
@@ -99,10 +117,12 @@ class Snapshot {
     if (full) this.recs.clear();
     const changed = new Map<string, Rec>();
     for (const r of ch.rows) changed.set(r.id, this.put(r, this.recs.get(r.id)?.group ?? -1));
-    for (const s of ch.stated) changed.get(s.id)?.stated.push(this.code(s.code));
+    const stated = new Map<string, string[]>();
+    for (const s of ch.stated) if (changed.has(s.id)) stated.set(s.id, [...(stated.get(s.id) ?? []), s.code]);
+    for (const [id, codes] of stated) changed.get(id)!.stated = this.encode(codes);
     for (const b of ch.budgets) {
       const rec = changed.get(b.id);
-      if (rec) (rec.budgets ??= new Map()).set(b.currency, b.v);
+      if (rec) (rec.budgets ??= Object.create(null) as Record<string, number>)[b.currency] = b.v;
     }
     if (ch.groups) {
       for (const rec of this.recs.values()) rec.group = -1;
@@ -274,7 +294,7 @@ export function computeParts(snap: Snapshot, scope: ReadScope, f: ResolvedFilter
     if (ids ? !ids.has(id) : !filter(r)) continue;
     const d1 = d1Of(r);
     const d2 = d2Of(r);
-    const b = withBudget ? (r.budgets?.get(m.currency) ?? null) : null;
+    const b = withBudget ? (r.budgets?.[m.currency] ?? null) : null;
     for (const x of d1) {
       for (const y of d2) {
         const k = x * KEY + y;
