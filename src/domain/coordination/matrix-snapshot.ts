@@ -262,9 +262,10 @@ function dimensionOf(snap: Snapshot, d: DimensionSql): (r: Rec) => number[] {
   }
 }
 
-const KEY = 1_048_576;
-
-/** The matrix parts of `matrixQuery`, computed over the copy. */
+/**
+ * The matrix parts of `matrixQuery`, computed over the copy: a first pass picks the records and
+ * numbers the values met on each axis, a second counts into dense arrays (row × column).
+ */
 export function computeParts(snap: Snapshot, scope: ReadScope, f: ResolvedFilters, m: MatrixRequest, ids: Set<string> | null): MatrixPartRow[] {
   const visible = visibleTo(scope);
   const filter = filterOf(snap, f);
@@ -273,47 +274,68 @@ export function computeParts(snap: Snapshot, scope: ReadScope, f: ResolvedFilter
   const withBudget = m.measure === 'budget';
   const withOrgs = m.measure === 'organizations';
   const withGroups = snap.groupCount > 0;
-  const other = m.geoSide === 'rows' ? 2 : 1;
 
-  const cellN = new Map<number, number>();
-  const cellV = new Map<number, number>();
-  const rowN = new Map<number, number>();
-  const rowBlank = new Map<number, number>();
-  const colN = new Map<number, number>();
-  const colBlank = new Map<number, number>();
-  const cellOrgs = new Map<number, Set<number>>();
-  const coarse = new Map<string, number>(); // "stated\u0000value" → n
-  const groups = new Map<number, { d1: number[]; d2: number[]; b: number | null }[]>();
-  let total = 0;
-  let totalV = 0;
-  const inc = (map: Map<number, number>, k: number, by = 1) => map.set(k, (map.get(k) ?? 0) + by);
-  const globalCode = 'global';
-
+  // Pass 1: the records under the scope and filters, their two axis values as local indices.
+  const rowOf = new Int32Array(snap.names.length).fill(-1);
+  const colOf = new Int32Array(snap.names.length).fill(-1);
+  const rowCodes: number[] = [];
+  const colCodes: number[] = [];
+  const local = (of: Int32Array, codes: number[], v: number[]): number[] =>
+    v.map((c) => {
+      let i = of[c]!;
+      if (i < 0) {
+        i = codes.length;
+        of[c] = i;
+        codes.push(c);
+      }
+      return i;
+    });
+  const sel: Rec[] = [];
+  const D1: number[][] = [];
+  const D2: number[][] = [];
   for (const [id, r] of snap.recs) {
     if (!visible(r, snap)) continue;
     if (ids ? !ids.has(id) : !filter(r)) continue;
-    const d1 = d1Of(r);
-    const d2 = d2Of(r);
+    sel.push(r);
+    D1.push(local(rowOf, rowCodes, d1Of(r)));
+    D2.push(local(colOf, colCodes, d2Of(r)));
+  }
+
+  // Pass 2: cells, margins, total; the groups and the coarser coverage on the side.
+  const nC = colCodes.length;
+  const cellN = new Int32Array(rowCodes.length * nC);
+  const cellV = withBudget ? new Float64Array(rowCodes.length * nC) : null;
+  const cellOrgs = withOrgs ? new Map<number, Set<number>>() : null;
+  const rowN = new Int32Array(rowCodes.length);
+  const rowBlank = new Int32Array(rowCodes.length);
+  const colN = new Int32Array(nC);
+  const colBlank = new Int32Array(nC);
+  const coarse = new Map<string, number>(); // "stated region\u0000column or row code" → n
+  const groups = new Map<number, { d1: number[]; d2: number[]; b: number | null }[]>();
+  let totalV = 0;
+  for (let i = 0; i < sel.length; i++) {
+    const r = sel[i]!;
+    const d1 = D1[i]!;
+    const d2 = D2[i]!;
     const b = withBudget ? (r.budgets?.[m.currency] ?? null) : null;
     for (const x of d1) {
+      const base = x * nC;
       for (const y of d2) {
-        const k = x * KEY + y;
-        inc(cellN, k);
-        if (b !== null) inc(cellV, k, b);
-        if (withOrgs && r.orgs.length > 0) {
-          let s = cellOrgs.get(k);
-          if (!s) cellOrgs.set(k, (s = new Set()));
-          for (const o of r.orgs) s.add(o);
+        cellN[base + y]!++;
+        if (b !== null) cellV![base + y] = cellV![base + y]! + b;
+        if (cellOrgs && r.orgs.length > 0) {
+          let set = cellOrgs.get(base + y);
+          if (!set) cellOrgs.set(base + y, (set = new Set()));
+          for (const o of r.orgs) set.add(o);
         }
       }
-      inc(rowN, x);
-      if (d2.length === 0) inc(rowBlank, x);
+      rowN[x]!++;
+      if (d2.length === 0) rowBlank[x]!++;
     }
     for (const y of d2) {
-      inc(colN, y);
-      if (d1.length === 0) inc(colBlank, y);
+      colN[y]!++;
+      if (d1.length === 0) colBlank[y]!++;
     }
-    total++;
     if (b !== null) totalV += b;
     if (withGroups && r.group >= 0) {
       let g = groups.get(r.group);
@@ -321,22 +343,28 @@ export function computeParts(snap: Snapshot, scope: ReadScope, f: ResolvedFilter
       g.push({ d1, d2, b });
     }
     if (m.geoSide) {
-      const values = other === 2 ? d2 : d1;
-      for (const s of r.stated) for (const v of values) coarse.set(`${snap.names[s]}\u0000${v}`, (coarse.get(`${snap.names[s]}\u0000${v}`) ?? 0) + 1);
-      if (r.countries.length === 0 && r.regions.length === 0) for (const v of values) coarse.set(`${globalCode}\u0000${v}`, (coarse.get(`${globalCode}\u0000${v}`) ?? 0) + 1);
+      const values = m.geoSide === 'rows' ? d2.map((y) => colCodes[y]!) : d1.map((x) => rowCodes[x]!);
+      const add = (k: string) => coarse.set(k, (coarse.get(k) ?? 0) + 1);
+      for (const st of r.stated) for (const v of values) add(`${snap.names[st]}\u0000${v}`);
+      if (r.countries.length === 0 && r.regions.length === 0) for (const v of values) add(`global\u0000${v}`);
     }
   }
 
-  const name = (c: number) => snap.names[c]!;
+  const rowName = (x: number) => snap.names[rowCodes[x]!]!;
+  const colName = (y: number) => snap.names[colCodes[y]!]!;
   const out: MatrixPartRow[] = [];
-  for (const [k, n] of cellN) out.push({ part: 'cell', r: name(Math.floor(k / KEY)), c: name(k % KEY), n, v: withBudget ? (cellV.get(k) ?? 0) : null, w: 0 });
-  for (const [x, n] of rowN) out.push({ part: 'row', r: name(x), c: null, n, v: withBudget ? 0 : null, w: rowBlank.get(x) ?? 0 });
-  for (const [y, n] of colN) out.push({ part: 'col', r: null, c: name(y), n, v: withBudget ? 0 : null, w: colBlank.get(y) ?? 0 });
-  if (total > 0) out.push({ part: 'total', r: null, c: null, n: total, v: withBudget ? totalV : null, w: 0 });
+  for (let x = 0; x < rowCodes.length; x++) {
+    for (let y = 0; y < nC; y++) {
+      const n = cellN[x * nC + y]!;
+      if (n > 0) out.push({ part: 'cell', r: rowName(x), c: colName(y), n, v: cellV ? cellV[x * nC + y]! : null, w: 0 });
+    }
+    if (rowN[x]! > 0) out.push({ part: 'row', r: rowName(x), c: null, n: rowN[x]!, v: withBudget ? 0 : null, w: rowBlank[x]! });
+  }
+  for (let y = 0; y < nC; y++) if (colN[y]! > 0) out.push({ part: 'col', r: null, c: colName(y), n: colN[y]!, v: withBudget ? 0 : null, w: colBlank[y]! });
+  if (sel.length > 0) out.push({ part: 'total', r: null, c: null, n: sel.length, v: withBudget ? totalV : null, w: 0 });
   if (withGroups) {
     // Per cell and group of more than one record: the records beyond the first, and the budget beyond the group's largest.
-    const grpN = new Map<number, number>();
-    const grpV = new Map<number, number>();
+    const grp = new Map<number, { n: number; v: number }>();
     let gN = 0;
     let gV = 0;
     for (const members of groups.values()) {
@@ -348,7 +376,7 @@ export function computeParts(snap: Snapshot, scope: ReadScope, f: ResolvedFilter
       for (const mem of members) {
         for (const x of mem.d1) {
           for (const y of mem.d2) {
-            const k = x * KEY + y;
+            const k = x * nC + y;
             const e = perCell.get(k) ?? { n: 0, s: 0, mx: null };
             e.n++;
             if (mem.b !== null) {
@@ -360,19 +388,20 @@ export function computeParts(snap: Snapshot, scope: ReadScope, f: ResolvedFilter
         }
       }
       for (const [k, e] of perCell) {
-        if (e.n > 1) {
-          inc(grpN, k, e.n - 1);
-          inc(grpV, k, e.s - (e.mx ?? 0));
-        }
+        if (e.n < 2) continue;
+        const t = grp.get(k) ?? { n: 0, v: 0 };
+        t.n += e.n - 1;
+        t.v += e.s - (e.mx ?? 0);
+        grp.set(k, t);
       }
     }
-    for (const [k, n] of grpN) out.push({ part: 'grp', r: name(Math.floor(k / KEY)), c: name(k % KEY), n, v: grpV.get(k) ?? 0, w: null });
+    for (const [k, t] of grp) out.push({ part: 'grp', r: rowName(Math.floor(k / nC)), c: colName(k % nC), n: t.n, v: t.v, w: null });
     out.push({ part: 'gtotal', r: null, c: null, n: gN, v: gV, w: null });
   }
-  if (withOrgs) for (const [k, s] of cellOrgs) out.push({ part: 'org', r: name(Math.floor(k / KEY)), c: name(k % KEY), n: s.size, v: null, w: null });
+  if (cellOrgs) for (const [k, set] of cellOrgs) out.push({ part: 'org', r: rowName(Math.floor(k / nC)), c: colName(k % nC), n: set.size, v: null, w: null });
   for (const [k, n] of coarse) {
     const [r, c] = k.split('\u0000') as [string, string];
-    out.push({ part: 'coarse', r, c: name(Number(c)), n, v: null, w: null });
+    out.push({ part: 'coarse', r, c: snap.names[Number(c)]!, n, v: null, w: null });
   }
   return out;
 }
