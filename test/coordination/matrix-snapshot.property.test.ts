@@ -225,5 +225,5 @@ describe('the coverage matrix on the process copy', () => {
     );
     // The runs built a registry worth the name: live and deleted records, groups of the same work.
     expect(live.length).toBeGreaterThan(10);
-  });
+  }, 300_000);
 });

@@ -439,42 +439,44 @@ export type MatrixChanges = {
 };
 
 /**
- * What changed in the activity list rows since `since` (null: everything), in one repeatable-read
- * snapshot: the rows stamped at or above the mark (migration 0011), their budgets and stated
- * regions, the row count, the linked groups if they changed, and optionally the ids selected by
- * some filters, all as of that one snapshot.
+ * What changed in the activity list rows since `since` (null: everything), in ONE statement (so
+ * one snapshot and one round trip): the mark, the rows stamped at or above the previous mark
+ * (migration 0011) with their budgets and stated regions, the row count, the linked groups if
+ * they changed, and optionally the ids selected by some filters, all as of that one snapshot.
  */
 export async function selectMatrixChanges(db: Kysely<Database>, since: string | null, knownGroups: number, select: { scope: ReadScope; f: ResolvedFilters } | null): Promise<MatrixChanges> {
-  return db
-    .transaction()
-    .setIsolationLevel('repeatable read')
-    .setAccessMode('read only')
-    .execute(async (tx) => {
-      // The first statement takes the snapshot: the mark is that snapshot's oldest running transaction.
-      const mark = (await sql<{ mark: string }>`select pg_snapshot_xmin(pg_current_snapshot())::text as mark`.execute(tx)).rows[0]!.mark;
-      const changed = since === null ? sql`true` : sql`l.stamp >= ${since}::xid8`;
-      const rows = await sql<SnapshotRow>`
-        select l.id, l.owner_organization_id, l.visibility, l.shared_with, l.deleted_at is not null as deleted, l.status,
-               l.planned_start::text as planned_start, l.planned_end::text as planned_end, l.actual_start::text as actual_start, l.actual_end::text as actual_end,
-               l.pillars, l.exploitation_forms, l.target_groups, l.contexts, l.sdg_targets, l.country_codes, l.region_codes, l.organization_ids
-          from activity_list_rows l where ${changed}`.execute(tx);
-      // Budgets and stated regions of the rows read: all of them, or those of the few ids that changed.
-      const ofChanged = since === null ? sql`true` : sql`x.activity_id = any(${rows.rows.map((r) => r.id)}::text[])`;
-      const budgets = await sql<{ id: string; currency: string; v: number }>`
-        select x.activity_id as id, x.currency,
-               (case when bool_or(x.type = '2') then sum(x.value) filter (where x.type = '2') else sum(x.value) end)::float8 as v
-          from activity_budgets x where x.currency is not null and ${ofChanged}
-         group by x.activity_id, x.currency`.execute(tx);
-      const stated = await sql<{ id: string; code: string }>`
-        select x.activity_id as id, x.code from activity_regions x where x.vocabulary = '2' and ${ofChanged}`.execute(tx);
-      const count = Number((await sql<{ n: number }>`select count(*)::int as n from activity_list_rows`.execute(tx)).rows[0]!.n);
-      const g = (
-        await sql<{ n: number; changed: boolean }>`select count(*)::int as n, coalesce(bool_or(${since === null ? sql`true` : sql`stamp >= ${since}::xid8`}), false) as changed from activity_groups`.execute(tx)
-      ).rows[0]!;
-      const groups = g.changed || Number(g.n) !== knownGroups ? (await sql<{ activity_id: string; group_id: string }>`select activity_id, group_id from activity_groups`.execute(tx)).rows : null;
-      const ids = select ? (await sql<{ id: string }>`select a.id from activity_list_rows a where ${allConditions(select.scope, select.f)}`.execute(tx)).rows.map((r) => r.id) : null;
-      return { mark, rows: rows.rows, budgets: budgets.rows.map((b) => ({ ...b, v: Number(b.v) })), stated: stated.rows, count, groups, ids };
-    });
+  const changed = since === null ? sql`true` : sql`l.stamp >= ${since}::xid8`;
+  const groupsChanged = since === null ? sql`true` : sql`g.stamp >= ${since}::xid8`;
+  const r = await sql<{ mark: string; count: number; rows: SnapshotRow[] | null; budgets: { id: string; currency: string; v: number }[] | null; stated: { id: string; code: string }[] | null; groups: { activity_id: string; group_id: string }[] | null; ids: string[] | null }>`
+    with l as materialized (
+      select l.id, l.owner_organization_id, l.visibility, l.shared_with, l.deleted_at is not null as deleted, l.status,
+             l.planned_start::text as planned_start, l.planned_end::text as planned_end, l.actual_start::text as actual_start, l.actual_end::text as actual_end,
+             l.pillars, l.exploitation_forms, l.target_groups, l.contexts, l.sdg_targets, l.country_codes, l.region_codes, l.organization_ids
+        from activity_list_rows l where ${changed}
+    ),
+    g as (select count(*)::int as n, coalesce(bool_or(${groupsChanged}), false) as changed from activity_groups g)
+    select pg_snapshot_xmin(pg_current_snapshot())::text as mark,
+           (select count(*)::int from activity_list_rows) as count,
+           (select json_agg(l) from l) as rows,
+           (select json_agg(b) from (
+              select x.activity_id as id, x.currency,
+                     (case when bool_or(x.type = '2') then sum(x.value) filter (where x.type = '2') else sum(x.value) end)::float8 as v
+                from activity_budgets x where x.currency is not null and ${since === null ? sql`true` : sql`x.activity_id in (select id from l)`}
+               group by x.activity_id, x.currency) b) as budgets,
+           (select json_agg(json_build_object('id', x.activity_id, 'code', x.code))
+              from activity_regions x where x.vocabulary = '2' and ${since === null ? sql`true` : sql`x.activity_id in (select id from l)`}) as stated,
+           (select case when g.changed or g.n <> ${knownGroups}::int then (select coalesce(json_agg(json_build_object('activity_id', activity_id, 'group_id', group_id)), '[]'::json) from activity_groups) end from g) as groups,
+           ${select ? sql`(select coalesce(json_agg(a.id), '[]'::json) from activity_list_rows a where ${allConditions(select.scope, select.f)})` : sql`null::json`} as ids`.execute(db);
+  const row = r.rows[0]!;
+  return {
+    mark: row.mark,
+    rows: row.rows ?? [],
+    budgets: (row.budgets ?? []).map((b) => ({ ...b, v: Number(b.v) })),
+    stated: row.stated ?? [],
+    count: Number(row.count),
+    groups: row.groups,
+    ids: row.ids,
+  };
 }
 
 const SCAN_LEASE = 'duplicate_scan.lease';
