@@ -1,3 +1,4 @@
+import { onBackgroundScanError, whenDuplicateScansIdle } from './domain/coordination/duplicates.ts';
 import { serve, type ServerType } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/config.ts';
@@ -55,6 +56,7 @@ export async function startServer(config: Config, opts: { logger?: Logger; onFir
       await seedDemoPublications({ db, config, logger });
       if (lines.length > 0) opts.onFirstStart?.(lines);
     }
+    onBackgroundScanError((err) => logger.error({ err }, 'the duplicate scan after an import failed'));
     const app = createApp(services);
     await new Promise<void>((resolve, reject) => {
       server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve());
@@ -89,6 +91,8 @@ export async function startServer(config: Config, opts: { logger?: Logger; onFir
         clearInterval(alertTimer);
         await sending;
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+        // A duplicate scan started after an import ends before the database closes.
+        await whenDuplicateScansIdle(db);
         await db.close();
       },
     };

@@ -1,8 +1,13 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { sql } from 'kysely';
 import { loadConfig } from '../../src/config/config.ts';
 import { withAnalyticSettings } from '../../src/db/queries/activity-list.ts';
 import { anonymous } from '../../src/domain/actor.ts';
-import { coverageMatrix } from '../../src/domain/coordination/coverage-matrix.ts';
+import { coverageMatrix, planMatrix } from '../../src/domain/coordination/coverage-matrix.ts';
+import { hasActivityGroups, selectMatrixParts } from '../../src/db/queries/coordination.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../src/db/schema.ts';
 import type { Registry } from '../lib/registry.ts';
 import { round, timeIt } from '../lib/stats.ts';
 import { runJsonChild } from '../lib/processes.ts';
@@ -55,21 +60,71 @@ export async function coordinationSuite(ctx: SuiteContext, registry: Registry): 
       // The visitor's scope, as the domain writes it for the list (migration 0005's narrow table).
       const scope = `a.deleted_at is null and a.visibility = 'public'`;
       const n = Math.min(ctx.sizes.iterations, 40);
+      // The process's copy of the list rows (ADR 028): read in full by the first matrix of a process.
+      // A collection before each reading of the heap, so that it counts what the copy keeps, not what reading it left behind.
+      v8.setFlagsFromString('--expose-gc');
+      const gc = vm.runInNewContext('gc') as () => void;
+      gc();
+      const heap0 = process.memoryUsage().heapUsed;
+      const t0 = performance.now();
+      await coverageMatrix(dctx, MATRICES[0]!.query, { lang: 'en', cache: false });
+      const firstMs = performance.now() - t0;
+      gc();
+      const heapMB = (process.memoryUsage().heapUsed - heap0) / 2 ** 20;
+      ctx.log(`  first matrix of the process (reads the copy of ${ctx.sizes.activities} list rows): ${round(firstMs, 0)} ms, heap +${round(heapMB, 0)} MB`);
+      figures.push({ suite: 'coordination', backend, name: 'first matrix of a process (reads the copy of the list rows in full)', value: round(firstMs, 0), unit: 'ms', extra: { heapGrowthMB: round(heapMB, 0), activities: ctx.sizes.activities } });
+      // A write between two matrices: one list row stamped (its budget rewritten unchanged), as any save does.
+      const someIds = (await sql<{ id: string }>`select id from activity_list_rows where deleted_at is null order by id limit 200`.execute(db.kysely)).rows.map((r) => r.id);
+      let w = 0;
+      const touch = () => sql`update activity_budgets set value = value where activity_id = ${someIds[w++ % someIds.length]!}`.execute(db.kysely);
       for (const m of MATRICES) {
         const domain = await timeIt(() => coverageMatrix(dctx, m.query, { lang: 'en', cache: false }), n, 3);
+        const afterWrite = await timeIt(async () => {
+          await touch();
+          const t = performance.now();
+          await coverageMatrix(dctx, m.query, { lang: 'en', cache: false });
+          return performance.now() - t;
+        }, n, 3);
         const compiled = m.raw(scope).compile(db.kysely);
         const raw = await timeIt(() => withAnalyticSettings(db.kysely, (tx) => tx.executeQuery(compiled)), n, 3);
+        // The exact SQL statement the copy replaced (still the reference of the tests), a few times only: it takes seconds.
+        const plan = await planMatrix(dctx, m.query, { lang: 'en' });
+        const exact = await timeIt(async () => selectMatrixParts(db.kysely, plan.scope, plan.resolved, { ...plan.request, withGroups: await hasActivityGroups(db.kysely) }), 5, 1);
         const cached = await timeIt(() => coverageMatrix(dctx, m.query, { lang: 'en' }), n * 5, 3);
-        ctx.log(`  matrix ${m.name}: uncached p50 ${domain.p50} ms, p95 ${domain.p95} ms (raw SQL cross-tab p50 ${raw.p50} ms, p95 ${raw.p95} ms); cached p95 ${cached.p95} ms`);
+        ctx.log(
+          `  matrix ${m.name}: uncached p50 ${domain.p50} ms, p95 ${domain.p95} ms; right after a write p95 ${afterWrite.p95} ms; ` +
+            `raw SQL cross-tab p50 ${raw.p50} ms, p95 ${raw.p95} ms; the whole matrix in SQL p95 ${exact.p95} ms; cached p95 ${cached.p95} ms`,
+        );
+        const base = { name: 'raw SQL cross-tabulation of the same rows', value: raw.p95, unit: 'ms p95' };
         figures.push({
           suite: 'coordination',
           backend,
           name: `coverage matrix ${m.name}, cache off (domain, with gaps)`,
           value: domain.p95,
           unit: 'ms p95',
-          baseline: { name: 'raw SQL cross-tabulation of the same rows', value: raw.p95, unit: 'ms p95' },
-          ratio: round(domain.p95 / raw.p95, 2),
+          baseline: base,
+          ratio: round(domain.p95 / raw.p95, 3),
           extra: { p50: domain.p50, baselineP50: raw.p50, iterations: n, activities: ctx.sizes.activities },
+        });
+        figures.push({
+          suite: 'coordination',
+          backend,
+          name: `coverage matrix ${m.name}, cache off, one record changed before each (write included)`,
+          value: afterWrite.p95,
+          unit: 'ms p95',
+          baseline: base,
+          ratio: round(afterWrite.p95 / raw.p95, 3),
+          extra: { p50: afterWrite.p50, iterations: n },
+        });
+        figures.push({
+          suite: 'coordination',
+          backend,
+          name: `coverage matrix ${m.name}, the whole matrix as one SQL statement (the tests' reference)`,
+          value: exact.p95,
+          unit: 'ms p95',
+          baseline: base,
+          ratio: round(exact.p95 / raw.p95, 2),
+          extra: { p50: exact.p50, iterations: 5 },
         });
         figures.push({
           suite: 'coordination',
@@ -77,11 +132,12 @@ export async function coordinationSuite(ctx: SuiteContext, registry: Registry): 
           name: `coverage matrix ${m.name}, cached (unchanged data)`,
           value: cached.p95,
           unit: 'ms p95',
-          baseline: { name: 'raw SQL cross-tabulation of the same rows', value: raw.p95, unit: 'ms p95' },
+          baseline: base,
           ratio: round(cached.p95 / raw.p95, 3),
           extra: { p50: cached.p50, iterations: n * 5 },
         });
       }
+      figures.push(...(await writeCost(db.kysely, backend, someIds.length > 0 ? Math.min(10_000, ctx.sizes.activities) : 0, ctx.log)));
       const count = Number((await sql<{ n: number }>`select count(*)::int as n from activities`.execute(db.kysely)).rows[0]!.n);
       ctx.log(`  ${count} activities for the duplicate scan`);
     } finally {
@@ -134,3 +190,55 @@ export async function coordinationSuite(ctx: SuiteContext, registry: Registry): 
   }
   return figures;
 }
+
+/**
+ * What migration 0011 adds to writes, in set-based statements over `size` activities, each in a
+ * transaction rolled back, with its triggers on and then off: the refresh of the list rows' codes
+ * (which every save and every child-row statement of an import runs; the row trigger stamps each
+ * row) and one multi-row insert of budgets (the statement trigger stamps their activities' rows).
+ */
+async function writeCost(db: Kysely<Database>, backend: string, size: number, log: (s: string) => void): Promise<Figure[]> {
+  if (size === 0) return [];
+  const ids = (await sql<{ id: string }>`select id from activity_list_rows order by id limit ${size}`.execute(db)).rows.map((r) => r.id);
+  const rolledBack = async (fn: (tx: Kysely<Database>) => Promise<unknown>, triggers: boolean): Promise<number> => {
+    let ms = 0;
+    await db
+      .transaction()
+      .execute(async (tx) => {
+        if (!triggers) {
+          await sql`alter table activity_list_rows disable trigger activity_list_rows_stamp`.execute(tx);
+          await sql`alter table activity_budgets disable trigger activity_budgets_inserted`.execute(tx);
+        }
+        const t = performance.now();
+        await fn(tx);
+        ms = performance.now() - t;
+        throw new RolledBack();
+      })
+      .catch((e: unknown) => {
+        if (!(e instanceof RolledBack)) throw e;
+      });
+    return ms;
+  };
+  const refresh = (tx: Kysely<Database>) => sql`select activity_list_refresh(${ids}::text[])`.execute(tx);
+  const budgets = (tx: Kysely<Database>) =>
+    sql`insert into activity_budgets (activity_id, position, type, status, period_start, period_end, value, currency)
+        select id, 9999, '1', '1', date '2025-01-01', date '2025-12-31', 1000, 'USD' from unnest(${ids}::text[]) id`.execute(tx);
+  const figures: Figure[] = [];
+  for (const [name, fn] of [
+    [`refresh of ${size} list rows (activity_list_refresh), stamped by the row trigger`, refresh],
+    [`one insert of ${size} budgets, their activities' rows stamped by the statement trigger`, budgets],
+  ] as const) {
+    const on: number[] = [];
+    const off: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      off.push(await rolledBack(fn, false));
+      on.push(await rolledBack(fn, true));
+    }
+    const best = (v: number[]) => round(Math.min(...v), 0);
+    log(`  write cost: ${name}: ${best(on)} ms (without the triggers of migration 0011: ${best(off)} ms)`);
+    figures.push({ suite: 'coordination', backend, name: `write: ${name}`, value: best(on), unit: 'ms (best of 3)', baseline: { name: 'the same without the triggers of migration 0011', value: best(off), unit: 'ms' }, ratio: round(best(on) / best(off), 2) });
+  }
+  return figures;
+}
+
+class RolledBack extends Error {}

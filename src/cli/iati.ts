@@ -3,6 +3,8 @@ import path from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { importIatiFile, type IatiImportProgress, type IatiImportReport, type IatiOutcome } from '../domain/iati/import-iati.ts';
+import { systemActor } from '../domain/actor.ts';
+import { runScanWithProgress } from './coordination.ts';
 import { CliError, EXIT, note, out, printTable, withDatabase } from './runtime.ts';
 
 const OUTCOMES: IatiOutcome[] = ['created', 'updated', 'unchanged', 'skipped', 'failed'];
@@ -68,8 +70,9 @@ export function registerIatiCommands(program: Command): void {
     .argument('<file|dir>', 'an IATI 2.01–2.03 activity file, or a folder of them')
     .option('--owner <org>', 'the organization (id, slug, acronym or IATI identifier) owning activities whose reporting organization is not registered')
     .option('--relevant-only', 'import only activities relevant to trafficking (sectors, SDG targets, keywords)')
+    .option('--no-scan', 'do not run the duplicate scan after the import')
     .description('import IATI activity XML by streaming; safe to run again (same file twice changes nothing)')
-    .action(async (target: string, opts: { owner?: string; relevantOnly?: boolean }, cmd: Command) => {
+    .action(async (target: string, opts: { owner?: string; relevantOnly?: boolean; scan: boolean }, cmd: Command) => {
       const files = xmlFiles(target);
       await withDatabase(cmd, async ({ ctx }) => {
         const total: Record<IatiOutcome, number> = { created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
@@ -87,6 +90,8 @@ export function registerIatiCommands(program: Command): void {
           if (report.refused) refused++;
         }
         if (files.length > 1) out(`Total: ${files.length} files — ${OUTCOMES.map((o) => `${total[o]} ${o}`).join(', ')}${refused ? `; ${refused} file(s) refused` : ''}.`);
+        // Once every file is in, one scan for all of them (as the server runs it in the background after an import).
+        if (opts.scan && total.created + total.updated > 0) await runScanWithProgress({ ...ctx, actor: systemActor });
         if (refused > 0) throw new CliError(`${refused} file(s) could not be imported (see above).`, EXIT.invalid);
       });
     });

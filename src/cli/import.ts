@@ -2,6 +2,8 @@ import path from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { commitFile, dryRunFile, type ImportReport } from '../domain/activities/import-spreadsheet.ts';
+import { systemActor } from '../domain/actor.ts';
+import { runScanWithProgress } from './coordination.ts';
 import { CliError, EXIT, note, out, printTable, withDatabase } from './runtime.ts';
 
 /** The `import` command group, shared by the importers (made once, whoever registers first). */
@@ -52,8 +54,9 @@ export function registerImportCommands(program: Command): void {
     .command('spreadsheet')
     .argument('<file>', 'a CSV (UTF-8) or XLSX file with the columns of the template (see /activities/import)')
     .option('--commit', 'save the rows (all or none); without it, only check the file')
+    .option('--no-scan', 'do not run the duplicate scan after a committed import')
     .description('check a spreadsheet of activities (dry run), or import it with --commit; use --as <email> to import as a person')
-    .action(async (file: string, opts: { commit?: boolean }, cmd: Command) => {
+    .action(async (file: string, opts: { commit?: boolean; scan: boolean }, cmd: Command) => {
       await withDatabase(cmd, async ({ ctx }) => {
         const name = path.basename(file);
         if (!opts.commit) {
@@ -69,6 +72,8 @@ export function registerImportCommands(program: Command): void {
           progress.stop();
           printReport(result.report);
           out(`Imported ${result.rows} rows: ${result.created} created, ${result.updated} updated, ${result.unchanged} unchanged.`);
+          // The import is saved and reported; the scan runs after it, as the server does in the background.
+          if (opts.scan && result.created + result.updated > 0) await runScanWithProgress({ ...ctx, actor: systemActor });
         } finally {
           progress.stop();
         }

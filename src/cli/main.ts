@@ -24,6 +24,7 @@ const GROUPS: { commands: string[]; load: () => Promise<Register> }[] = [
   { commands: ['import'], load: async () => (await import('./iati.ts')).registerIatiCommands },
   { commands: ['import'], load: async () => (await import('./import.ts')).registerImportCommands },
   { commands: ['export'], load: async () => (await import('./export.ts')).registerExportCommands },
+  { commands: ['coordination'], load: async () => (await import('./coordination.ts')).registerCoordinationCommands },
   { commands: ['alerts'], load: async () => (await import('./alerts.ts')).registerAlertCommands },
   { commands: ['openapi'], load: async () => (await import('./openapi.ts')).registerOpenApiCommand },
 ];

@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { BackupProgress } from '../domain/backups/backups.ts';
+import type { ScanProgress } from '../domain/coordination/duplicates.ts';
 import { note } from './runtime.ts';
 
 /**
@@ -41,6 +42,34 @@ export function tableProgress(): { update(p: BackupProgress): void; stop(): void
       if (p.phase === 'verify' || reported.has(key) || p.done < p.total) return;
       reported.add(key);
       note(`  ${p.phase} ${p.table.padEnd(24)} ${p.done}/${p.total} rows`);
+    },
+    stop() {},
+  };
+}
+
+/** The duplicate scan's progress: one line rewritten in place on a terminal, a line per phase otherwise; on standard error. */
+export function scanProgress(): { update(p: ScanProgress): void; stop(): void } {
+  const label = (p: ScanProgress) =>
+    p.phase === 'read' ? `Reading activities: ${p.done}` : p.phase === 'compare' ? `Comparing blocks: ${p.done}/${p.total}` : `Writing ${p.total} candidates and the links`;
+  if (process.stderr.isTTY) {
+    let shown = false;
+    return {
+      update(p) {
+        process.stderr.write(`\r${label(p).padEnd(60)}`);
+        shown = true;
+      },
+      stop() {
+        if (shown) process.stderr.write('\n');
+        shown = false;
+      },
+    };
+  }
+  let phase = '';
+  return {
+    update(p) {
+      if (p.phase === phase) return;
+      phase = p.phase;
+      note(`  duplicate scan: ${p.phase === 'read' ? 'reading activities' : p.phase === 'compare' ? `comparing ${p.total} blocks` : `writing ${p.total} candidates and the links`}`);
     },
     stop() {},
   };

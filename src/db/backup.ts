@@ -107,6 +107,7 @@ async function listTables(db: Kysely<Database> | Tx): Promise<TableInfo[]> {
     select c.relname as name,
       array(select a.attname::text from pg_attribute a
             where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped and a.attgenerated = ''
+              and a.atttypid <> 'xid8'::regtype
             order by a.attnum) as columns,
       (select array_agg(a.attname::text order by array_position(i.indkey::int2[], a.attnum))
          from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey::int2[])

@@ -111,9 +111,11 @@ export async function tableFingerprints(db: Kysely<Database>): Promise<Record<st
       order by c.relname`.execute(tx);
     const out: Record<string, { rows: number; md5: string }> = {};
     for (const { name } of tables.rows) {
+      // Transaction stamps (xid8) belong to the database that wrote them: a restore writes new ones.
+      const stamps = sql`array(select a.attname::text from pg_attribute a where a.attrelid = ${name}::regclass and a.attnum > 0 and not a.attisdropped and a.atttypid = 'xid8'::regtype)`;
       const r = await sql<{ rows: number; md5: string }>`
         select count(*)::int as rows,
-          md5(coalesce(string_agg(to_jsonb(t)::text, ',' order by to_jsonb(t)::text), '')) as md5
+          md5(coalesce(string_agg((to_jsonb(t) - ${stamps})::text, ',' order by (to_jsonb(t) - ${stamps})::text), '')) as md5
         from ${sql.id(name)} t`.execute(tx);
       out[name] = r.rows[0]!;
     }

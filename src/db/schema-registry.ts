@@ -144,6 +144,8 @@ export type ActivityListRowsTable = {
   country_codes: string[];
   region_codes: string[];
   organization_ids: string[];
+  /** The id of the transaction that last wrote the row (xid8, as text; migration 0011). */
+  stamp: Generated<string>;
 };
 
 /** Coordination analytics (migration 0007): decisions on duplicate pairs, the last scan's candidates, links and groups. */
@@ -157,7 +159,7 @@ export type DuplicateDecisionsTable = {
 };
 export type DuplicateCandidatesTable = { activity_a: string; activity_b: string; score: number; explanation: Json<unknown>; found_at: Timestamp };
 export type ActivityLinksTable = { activity_a: string; activity_b: string; kind: 'funder_implementer' | 'duplicate'; evidence: Json<unknown> };
-export type ActivityGroupsTable = { activity_id: string; group_id: string };
+export type ActivityGroupsTable = { activity_id: string; group_id: string; /** xid8 of the writing transaction (migration 0011). */ stamp: Generated<string> };
 export type DuplicateScansTable = {
   id: string;
   started_at: Timestamp;

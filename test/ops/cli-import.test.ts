@@ -43,8 +43,21 @@ describe('icat import spreadsheet', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('Imported 2 rows: 2 created, 0 updated, 0 unchanged.');
     expect(run.stderr).toContain('imported 2/2 rows');
+    // The duplicate scan follows a committed import: a line per phase, then its summary.
+    expect(run.stderr).toContain('duplicate scan: reading activities');
+    expect(run.stdout).toMatch(/Duplicate scan of 2 activities in [0-9.]+ s: \d+ blocks, \d+ pairs compared, \d+ candidates to review, \d+ links/);
     const again = await runIcat(['import', 'spreadsheet', file, '--commit'], { env: ws.env, timeoutMs: 120_000 });
     expect(again.stdout).toContain('Imported 2 rows: 0 created, 0 updated, 2 unchanged.');
+    expect(again.stdout).not.toContain('Duplicate scan');
+  }, 300_000);
+
+  it('runs the duplicate scan on demand with icat coordination scan', async () => {
+    const run = await runIcat(['coordination', 'scan'], { env: ws.env, timeoutMs: 120_000 });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('duplicate scan: comparing');
+    expect(run.stdout).toMatch(/Duplicate scan of 2 activities in [0-9.]+ s/);
+    const asNobody = await runIcat(['--as', 'nobody@example.org', 'coordination', 'scan'], { env: ws.env, timeoutMs: 120_000 });
+    expect(asNobody.code).toBe(4);
   }, 300_000);
 
   it('exits with code 3 naming row and column when the file has problems, saving nothing', async () => {

@@ -1,3 +1,4 @@
+import { whenDuplicateScansIdle } from '../../src/domain/coordination/duplicates.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,6 +36,8 @@ export async function createTestEnv(env: Record<string, string> = {}): Promise<T
     app,
     ctx: (actor = systemActor) => ({ db, config, actor }),
     async close() {
+      // Duplicate scans started in the background by imports end before the database closes.
+      await whenDuplicateScansIdle(db);
       await db.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

@@ -1,4 +1,5 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Database } from '../schema.ts';
 import type { Executor, Tx } from '../database.ts';
 import { allConditions, withAnalyticSettings, type ReadScope, type ResolvedFilters } from './activity-list.ts';
 
@@ -396,4 +397,108 @@ export async function selectLastScan(db: Executor): Promise<{ id: string; finish
 export async function countCandidates(db: Executor): Promise<number> {
   const r = await sql<{ n: number }>`select count(*)::int as n from duplicate_candidates`.execute(db);
   return Number(r.rows[0]?.n ?? 0);
+}
+
+/** One activity list row as the in-process matrix snapshot keeps it (ADR 028). */
+export type SnapshotRow = {
+  id: string;
+  owner_organization_id: string;
+  visibility: string;
+  shared_with: string[];
+  deleted: boolean;
+  status: string | null;
+  planned_start: string | null;
+  planned_end: string | null;
+  actual_start: string | null;
+  actual_end: string | null;
+  pillars: string[];
+  exploitation_forms: string[];
+  target_groups: string[];
+  contexts: string[];
+  sdg_targets: string[];
+  country_codes: string[];
+  region_codes: string[];
+  organization_ids: string[];
+};
+
+export type MatrixChanges = {
+  /** The oldest transaction still running when the changes were read (xid8 as text): the mark of the next read. */
+  mark: string;
+  /** Every list row written at or above the previous mark (all rows when there was none). */
+  rows: SnapshotRow[];
+  /** Budgets of those rows per currency: revised budgets where the activity has any in that currency, else the original ones. */
+  budgets: { id: string; currency: string; v: number }[];
+  /** M49 regions those rows state directly (activity_regions, vocabulary 2). */
+  stated: { id: string; code: string }[];
+  /** How many list rows there are (rows removed since the last read show as a smaller count). */
+  count: number;
+  /** Every linked group, when they changed since the mark or their count is not `knownGroups`; else null. */
+  groups: { activity_id: string; group_id: string }[] | null;
+  /** The ids under `select`'s scope and filters, read in the same snapshot (filters the snapshot cannot evaluate itself). */
+  ids: string[] | null;
+};
+
+/**
+ * What changed in the activity list rows since `since` (null: everything), in ONE statement (so
+ * one snapshot and one round trip): the mark, the rows stamped at or above the previous mark
+ * (migration 0011) with their budgets and stated regions, the row count, the linked groups if
+ * they changed, and optionally the ids selected by some filters, all as of that one snapshot.
+ */
+export async function selectMatrixChanges(db: Kysely<Database>, since: string | null, knownGroups: number, select: { scope: ReadScope; f: ResolvedFilters } | null): Promise<MatrixChanges> {
+  const changed = since === null ? sql`true` : sql`l.stamp >= ${since}::xid8`;
+  const groupsChanged = since === null ? sql`true` : sql`g.stamp >= ${since}::xid8`;
+  const r = await sql<{ mark: string; count: number; rows: SnapshotRow[] | null; budgets: { id: string; currency: string; v: number }[] | null; stated: { id: string; code: string }[] | null; groups: { activity_id: string; group_id: string }[] | null; ids: string[] | null }>`
+    with l as materialized (
+      select l.id, l.owner_organization_id, l.visibility, l.shared_with, l.deleted_at is not null as deleted, l.status,
+             l.planned_start::text as planned_start, l.planned_end::text as planned_end, l.actual_start::text as actual_start, l.actual_end::text as actual_end,
+             l.pillars, l.exploitation_forms, l.target_groups, l.contexts, l.sdg_targets, l.country_codes, l.region_codes, l.organization_ids
+        from activity_list_rows l where ${changed}
+    ),
+    g as (select count(*)::int as n, coalesce(bool_or(${groupsChanged}), false) as changed from activity_groups g)
+    select pg_snapshot_xmin(pg_current_snapshot())::text as mark,
+           (select count(*)::int from activity_list_rows) as count,
+           (select json_agg(l) from l) as rows,
+           (select json_agg(b) from (
+              select x.activity_id as id, x.currency,
+                     (case when bool_or(x.type = '2') then sum(x.value) filter (where x.type = '2') else sum(x.value) end)::float8 as v
+                from activity_budgets x where x.currency is not null and ${since === null ? sql`true` : sql`x.activity_id in (select id from l)`}
+               group by x.activity_id, x.currency) b) as budgets,
+           (select json_agg(json_build_object('id', x.activity_id, 'code', x.code))
+              from activity_regions x where x.vocabulary = '2' and ${since === null ? sql`true` : sql`x.activity_id in (select id from l)`}) as stated,
+           (select case when g.changed or g.n <> ${knownGroups}::int then (select coalesce(json_agg(json_build_object('activity_id', activity_id, 'group_id', group_id)), '[]'::json) from activity_groups) end from g) as groups,
+           ${select ? sql`(select coalesce(json_agg(a.id), '[]'::json) from activity_list_rows a where ${allConditions(select.scope, select.f)})` : sql`null::json`} as ids`.execute(db);
+  const row = r.rows[0]!;
+  return {
+    mark: row.mark,
+    rows: row.rows ?? [],
+    budgets: (row.budgets ?? []).map((b) => ({ ...b, v: Number(b.v) })),
+    stated: row.stated ?? [],
+    count: Number(row.count),
+    groups: row.groups,
+    ids: row.ids,
+  };
+}
+
+const SCAN_LEASE = 'duplicate_scan.lease';
+
+/**
+ * Takes the lease of the duplicate scan for `holder` (one scan at a time across processes), when
+ * nobody holds it or its holder has not renewed it for `staleMinutes` (a process that died).
+ */
+export async function takeScanLease(db: Executor, holder: string, staleMinutes: number): Promise<boolean> {
+  const r = await sql<{ key: string }>`
+    insert into platform_state (key, value, updated_at) values (${SCAN_LEASE}, jsonb_build_object('holder', ${holder}::text), now())
+    on conflict (key) do update set value = excluded.value, updated_at = now()
+     where platform_state.value ->> 'holder' is null or platform_state.updated_at < now() - make_interval(mins => ${staleMinutes}::int)
+    returning key`.execute(db);
+  return r.rows.length > 0;
+}
+
+/** Renews the lease (its holder is still at work). */
+export async function renewScanLease(db: Executor, holder: string): Promise<void> {
+  await sql`update platform_state set updated_at = now() where key = ${SCAN_LEASE} and value ->> 'holder' = ${holder}`.execute(db);
+}
+
+export async function releaseScanLease(db: Executor, holder: string): Promise<void> {
+  await sql`update platform_state set value = '{}'::jsonb, updated_at = now() where key = ${SCAN_LEASE} and value ->> 'holder' = ${holder}`.execute(db);
 }

@@ -11,6 +11,7 @@ import { columnLetters, looksLikeZip, readCsvRows, readXlsxRows, SpreadsheetErro
 import { readUpload, removeUpload, storeUpload, uploadFilePath, type UploadMeta } from '../../storage/uploads.ts';
 import { can, authorize } from '../policies.ts';
 import type { Actor } from '../actor.ts';
+import { requestDuplicateScan } from '../coordination/duplicates.ts';
 import type { DomainContext } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';
 import { LANGUAGES, pickText, type Language } from '../languages.ts';
@@ -416,6 +417,8 @@ export async function commitSpreadsheetImport(ctx: DomainContext, token: string,
   const { meta, file } = await ownUpload(ctx, token);
   const result = await commitFile(ctx, file, meta.fileName, opts);
   await removeUpload(ctx.config.dataDir, token);
+  // New or changed records: the duplicate scan runs after the import, in the background.
+  if (result.created + result.updated > 0) requestDuplicateScan(ctx);
   return result;
 }
 

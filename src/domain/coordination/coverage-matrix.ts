@@ -1,5 +1,5 @@
 import type { Db } from '../../db/database.ts';
-import { hasActivityGroups, selectMatrixParts, type DimensionSql, type MatrixPartRow, type MatrixRequest } from '../../db/queries/coordination.ts';
+import type { DimensionSql, MatrixPartRow, MatrixRequest } from '../../db/queries/coordination.ts';
 import { selectActivityListVersion, selectOrganizationLabels, type ReadScope, type ResolvedFilters } from '../../db/queries/activity-list.ts';
 import { activityFiltersQuery, FACET_TAXONOMIES, type ActivityFilters } from '../activities/activity-filters.ts';
 import { readScopeOf, resolveFilters } from '../activities/list-activities.ts';
@@ -8,6 +8,7 @@ import { AppError } from '../errors.ts';
 import { LANGUAGES, type Language } from '../languages.ts';
 import { authorize } from '../policies.ts';
 import { getReferenceData, type ReferenceData } from '../reference/reference-data.ts';
+import { snapshotMatrixParts } from './matrix-snapshot.ts';
 import { matrixQuerySchema, type AnalyticsFilters, type Dimension, type GapKind, type Measure } from './coordination-schemas.ts';
 
 /**
@@ -61,7 +62,7 @@ const MATRIX_CACHE_SIZE = 200;
 const matrixCache = new WeakMap<Db, Map<string, { version: string; at: number; parts: MatrixPartRow[] }>>();
 
 async function cachedMatrixParts(db: Db, scope: ReadScope, f: ResolvedFilters, m: MatrixRequest, useCache: boolean): Promise<MatrixPartRow[]> {
-  const run = async () => selectMatrixParts(db.kysely, scope, f, { ...m, withGroups: await hasActivityGroups(db.kysely) });
+  const run = () => snapshotMatrixParts(db, scope, f, m);
   if (!useCache) return run();
   let cache = matrixCache.get(db);
   if (!cache) matrixCache.set(db, (cache = new Map()));
@@ -227,6 +228,13 @@ export type MatrixOptions = { lang?: string; /** false: always ask the database 
  * countries × 'all').
  */
 export async function coverageMatrix(ctx: DomainContext, input: unknown, opts: MatrixOptions = {}): Promise<CoverageMatrix> {
+  const plan = await planMatrix(ctx, input, opts);
+  const parts = await cachedMatrixParts(ctx.db, plan.scope, plan.resolved, plan.request, opts.cache !== false);
+  return assembleMatrix(ctx, parts, plan);
+}
+
+/** What a matrix query asks of the data: the reader's scope, the resolved filters and the two dimensions as SQL (exported for the tests and benchmarks that compare the two ways of computing it). */
+export async function planMatrix(ctx: DomainContext, input: unknown, opts: MatrixOptions = {}) {
   authorize(ctx.actor, 'coordination.read');
   const q = matrixQuerySchema.parse(input ?? {});
   const lang = pickLang(opts.lang);
@@ -237,15 +245,22 @@ export async function coverageMatrix(ctx: DomainContext, input: unknown, opts: M
   const { rows: _r, cols: _c, measure: _m, currency: _cur, ...filters } = q;
   const listFilters = { ...filters, cursor: undefined, limit: undefined, sort: undefined } as ActivityFilters;
   const ref = await getReferenceData(ctx);
-  const geoSide = GEO.has(rowsDim as Dimension) ? 'rows' : GEO.has(colsDim as Dimension) ? 'cols' : null;
-  const parts = await cachedMatrixParts(ctx.db, readScopeOf(ctx.actor), resolveFilters(listFilters), {
-    rows: dimensionSql(rowsDim, ref, listFilters),
-    cols: dimensionSql(colsDim, ref, listFilters),
+  const geoSide: 'rows' | 'cols' | null = GEO.has(rowsDim as Dimension) ? 'rows' : GEO.has(colsDim as Dimension) ? 'cols' : null;
+  const request: MatrixRequest = { rows: dimensionSql(rowsDim, ref, listFilters), cols: dimensionSql(colsDim, ref, listFilters), measure, currency, geoSide };
+  return {
+    scope: readScopeOf(ctx.actor),
+    resolved: resolveFilters(listFilters),
+    request,
+    rowsDim,
+    colsDim,
     measure,
     currency,
+    filters: filters as AnalyticsFilters,
+    ref,
+    lang,
     geoSide,
-  }, opts.cache !== false);
-  return assembleMatrix(ctx, parts, { rowsDim, colsDim, measure, currency, filters, ref, lang, geoSide, allCountries: opts.allCountries ?? false });
+    allCountries: opts.allCountries ?? false,
+  };
 }
 
 async function assembleMatrix(

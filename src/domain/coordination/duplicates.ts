@@ -1,8 +1,10 @@
-import type { Executor, Tx } from '../../db/database.ts';
+import type { Db, Executor, Tx } from '../../db/database.ts';
 import { withTransaction } from '../../db/database.ts';
 import {
   countCandidates,
   insertScan,
+  releaseScanLease,
+  renewScanLease,
   replaceCandidates,
   replaceLinksAndGroups,
   selectActivityKeysById,
@@ -14,6 +16,7 @@ import {
   selectReferenceLinks,
   selectScanBatch,
   selectScanTexts,
+  takeScanLease,
   upsertDecision,
   type CandidateInput,
   type LinkInput,
@@ -21,7 +24,7 @@ import {
 } from '../../db/queries/coordination.ts';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { newId } from '../../lib/ids.ts';
-import { actorLabel } from '../actor.ts';
+import { actorLabel, systemActor } from '../actor.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import type { DomainContext } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';
@@ -116,7 +119,7 @@ function similarity(a: Int32Array, b: Int32Array, weight: Float64Array): { score
 }
 
 /** Reads every live activity into compact records (features as sorted ids), batch by batch. */
-async function loadRecords(db: Executor): Promise<{ recs: Rec[]; featureNames: string[]; df: Int32Array }> {
+async function loadRecords(db: Executor, onProgress: (read: number) => void): Promise<{ recs: Rec[]; featureNames: string[]; df: Int32Array }> {
   const dict = new Map<string, number>();
   const featureNames: string[] = [];
   const dfList: number[] = [];
@@ -156,6 +159,7 @@ async function loadRecords(db: Executor): Promise<{ recs: Rec[]; featureNames: s
         to: row.end ?? '9999-12-31',
       });
     }
+    onProgress(recs.length);
     after = rows.at(-1)!.id;
     if (rows.length < BATCH) break;
   }
@@ -239,15 +243,23 @@ async function explainCandidates(
   });
 }
 
+export type ScanProgress = { phase: 'read' | 'compare' | 'write'; done: number; total: number };
+
 /**
  * A full duplicate scan over every live activity: funder/implementer links, near-duplicate
- * candidates (replacing those of the previous scan), and the groups counted once. Coordinators only.
+ * candidates (replacing those of the previous scan), and the groups counted once. Coordinators
+ * only. One scan at a time per database: a second one asked for meanwhile is refused with
+ * CONFLICT (see withScanLock).
  */
-export async function scanDuplicates(ctx: DomainContext): Promise<ScanResult> {
+export async function scanDuplicates(ctx: DomainContext, opts: { onProgress?: (p: ScanProgress) => void } = {}): Promise<ScanResult> {
   authorize(ctx.actor, 'coordination.duplicates.decide');
+  return withScanLock(ctx.db, (renew) => runScan(ctx, opts.onProgress ?? (() => undefined), renew));
+}
+
+async function runScan(ctx: DomainContext, onProgress: (p: ScanProgress) => void, renew: () => Promise<void>): Promise<ScanResult> {
   const startedAt = new Date();
   const t0 = performance.now();
-  const { recs, featureNames, df } = await loadRecords(ctx.db.kysely);
+  const { recs, featureNames, df } = await loadRecords(ctx.db.kysely, (done) => onProgress({ phase: 'read', done, total: 0 }));
   const n = Math.max(recs.length, 1);
   const weight = new Float64Array(df.length);
   for (let f = 0; f < df.length; f++) weight[f] = Math.log(1 + n / df[f]!) * (featureNames[f]!.startsWith('c:') ? 1.5 : 1);
@@ -267,7 +279,9 @@ export async function scanDuplicates(ctx: DomainContext): Promise<ScanResult> {
   type Found = { a: Rec; b: Rec; score: number; shared: number[]; period: { from: string | null; to: string | null }; groups: string[] };
   const found = new Map<string, Found>();
   let compared = 0;
+  let blockNo = 0;
   for (const members of blocks.values()) {
+    if (++blockNo % 100 === 0) onProgress({ phase: 'compare', done: blockNo, total: blocks.size });
     if (members.length < 2) continue;
     // Postings of the block's informative features; within a block a pair is looked at once, when first met.
     const postings = new Map<number, number[]>();
@@ -302,6 +316,9 @@ export async function scanDuplicates(ctx: DomainContext): Promise<ScanResult> {
       }
     }
   }
+  onProgress({ phase: 'compare', done: blocks.size, total: blocks.size });
+  onProgress({ phase: 'write', done: 0, total: found.size });
+  await renew();
   const candidates = await explainCandidates(ctx.db.kysely, [...found.values()], featureNames, weight);
   candidates.sort((p, q) => q.score - p.score || (p.a < q.a ? -1 : 1));
 
@@ -314,7 +331,90 @@ export async function scanDuplicates(ctx: DomainContext): Promise<ScanResult> {
     await recordAudit(tx, ctx, { action: 'duplicates.scan', recordType: 'duplicate_scan', recordId: scanId, after: { activities: recs.length, compared, candidates: candidates.length, links } });
     return { scanId, activities: recs.length, blocks: blocks.size, compared, candidates: candidates.length, links, ms: Math.round(ms) };
   });
+  onProgress({ phase: 'write', done: found.size, total: found.size });
   return result;
+}
+
+const scanning = new WeakSet<Db>();
+/** A lease not renewed for this long belongs to a process that died; scans renew it between batches. */
+const SCAN_LEASE_STALE_MINUTES = 30;
+
+/**
+ * Runs `fn` as the only duplicate scan of the database: in this process, and across the
+ * processes of a server through a lease in platform_state (taken, renewed by `renew`, released).
+ * A scan already running refuses the second with CONFLICT.
+ */
+async function withScanLock<T>(db: Db, fn: (renew: () => Promise<void>) => Promise<T>): Promise<T> {
+  const busy = () => new AppError('CONFLICT', 'A duplicate scan is already running; its results will be on the duplicates page when it ends.');
+  if (scanning.has(db)) throw busy();
+  scanning.add(db);
+  try {
+    const holder = newId('scan');
+    if (!(await takeScanLease(db.kysely, holder, SCAN_LEASE_STALE_MINUTES))) throw busy();
+    try {
+      return await fn(() => renewScanLease(db.kysely, holder));
+    } finally {
+      await releaseScanLease(db.kysely, holder);
+    }
+  } finally {
+    scanning.delete(db);
+  }
+}
+
+/** Scans asked for after imports, per database: the one running, and whether another must follow it. */
+const scheduled = new Map<Db, { run: Promise<void>; again: boolean }>();
+let reportBackgroundError: (err: unknown) => void = () => undefined;
+
+/** Where failures of scans run in the background are reported (the server's log). */
+export function onBackgroundScanError(fn: (err: unknown) => void): void {
+  reportBackgroundError = fn;
+}
+
+const RETRY_BUSY_MS = 5_000;
+const RETRY_BUSY_TIMES = 120;
+
+/**
+ * Asks for a full duplicate scan in the background, as the system, after an import wrote
+ * activities: the caller does not wait. Scans asked for while one runs in this process are
+ * folded into one more scan after it, so that it sees every import; a scan running in another
+ * process is waited for (retried every few seconds).
+ */
+export function requestDuplicateScan(ctx: DomainContext): void {
+  const current = scheduled.get(ctx.db);
+  if (current) {
+    current.again = true;
+    return;
+  }
+  const entry = { run: Promise.resolve(), again: false };
+  const sys: DomainContext = { db: ctx.db, config: ctx.config, actor: systemActor };
+  entry.run = (async () => {
+    do {
+      entry.again = false;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await scanDuplicates(sys);
+          break;
+        } catch (err) {
+          if (err instanceof AppError && err.code === 'CONFLICT' && attempt < RETRY_BUSY_TIMES) {
+            await new Promise((r) => setTimeout(r, RETRY_BUSY_MS).unref());
+            continue;
+          }
+          reportBackgroundError(err);
+          break;
+        }
+      }
+    } while (entry.again);
+  })().finally(() => scheduled.delete(ctx.db));
+  scheduled.set(ctx.db, entry);
+}
+
+/** Resolves when no scan asked for by requestDuplicateScan is running or due (tests, the CLI before it exits, shutdown). */
+export async function whenDuplicateScansIdle(db?: Db): Promise<void> {
+  for (;;) {
+    const runs = [...scheduled.entries()].filter(([d]) => !db || d === db).map(([, e]) => e.run);
+    if (runs.length === 0) return;
+    await Promise.allSettled(runs);
+  }
 }
 
 /**

@@ -20,6 +20,7 @@ import { recordAudit } from '../audit/record-audit.ts';
 import type { DomainContext } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';
 import { authorize, can } from '../policies.ts';
+import { requestDuplicateScan } from '../coordination/duplicates.ts';
 import { importIatiFile, type IatiImportReport, type IatiOutcome } from './import-iati.ts';
 
 /**
@@ -244,6 +245,8 @@ async function runJob(ctx: DomainContext, row: IatiJobRow): Promise<void> {
     });
     // A finished import needs its file no more; a refused one keeps it for a look and a retry.
     if (!report.refused) await fs.promises.rm(jobFile(ctx, row.file_key), { force: true });
+    // New or changed records: the duplicate scan runs after the import, in the background.
+    if (report.counts.created + report.counts.updated > 0) requestDuplicateScan(ctx);
   } catch (err) {
     clearInterval(heartbeat);
     await chain;
