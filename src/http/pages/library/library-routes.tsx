@@ -18,6 +18,7 @@ import { fieldOfPath, formFromBody, formFromPublication, inputFromForm, Publicat
 import { PublicationRecord } from './publication-page.tsx';
 import type { PublicationFormChoices } from '../../../domain/publications/publication-form-choices.ts';
 import type { Publication } from '../../../domain/publications/publication-schemas.ts';
+import { toWebStream } from '../../../storage/document-store.ts';
 
 function formPage(c: Context<AppEnv>, o: { form: FormState; choices: PublicationFormChoices; publication: Publication | null; status?: number; flash?: string }) {
   const t = c.get('t');
@@ -90,7 +91,7 @@ export function libraryRoutes() {
   r.post('/library/new', (c) => saveAction(c, null));
   r.get('/library/files/:fileId/:name', async (c) => {
     const d = await readPublicationFile(c.get('ctx'), c.req.param('fileId'));
-    return c.body(new Uint8Array(d.bytes), 200, downloadHeaders(d.file));
+    return c.body(toWebStream(d.body), 200, downloadHeaders(d.file));
   });
   r.get('/library/:id', publicationPage);
   r.get('/library/:id/edit', async (c) => {
