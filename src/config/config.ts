@@ -43,7 +43,7 @@ export const configSchema = z.object({
   S3_ACCESS_KEY_ID: z.string().min(1).optional().describe('S3 access key id (required when STORAGE_DRIVER=s3)'),
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional().describe('S3 secret access key (required when STORAGE_DRIVER=s3)'),
   S3_FORCE_PATH_STYLE: bool.default(false).describe('true to address the bucket in the path (MinIO, Ceph and most self-hosted services); false for bucket.host'),
-  S3_PREFIX: z.string().regex(/^(?:[A-Za-z0-9_-][A-Za-z0-9._-]*\/)*$/, 'must be empty or folder names each ending in /, e.g. icat/').default('').describe('folder inside the bucket for the files, e.g. icat/ (ends in /)'),
+  S3_PREFIX: z.string().regex(/^(?:[A-Za-z0-9_-][A-Za-z0-9._-]*\/)*$/, 'must be folder names each ending in /, e.g. icat/').optional().describe('folder inside the bucket for the files, e.g. icat/ (ends in /)'),
   DEMO_CONTENT: bool.default(true).describe('create demo organizations and accounts on the first start of an empty database'),
 });
 

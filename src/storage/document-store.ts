@@ -199,7 +199,7 @@ export type StorageSettings = {
   S3_ACCESS_KEY_ID?: string | undefined;
   S3_SECRET_ACCESS_KEY?: string | undefined;
   S3_FORCE_PATH_STYLE: boolean;
-  S3_PREFIX: string;
+  S3_PREFIX?: string | undefined;
 };
 
 /** The document store of a configuration: the local folder, or the S3 bucket when STORAGE_DRIVER=s3. */
@@ -214,6 +214,6 @@ export function documentStoreFor(config: StorageSettings): DocumentStore {
       secretAccessKey: config.S3_SECRET_ACCESS_KEY ?? '',
       forcePathStyle: config.S3_FORCE_PATH_STYLE,
     },
-    config.S3_PREFIX,
+    config.S3_PREFIX ?? '',
   );
 }
