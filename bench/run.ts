@@ -1,6 +1,7 @@
 // `npm run bench [-- --scale small|default|large] [--backend pglite|server|both] [--only suite,suite] [--search-docs 10000,100000,1000000]`
 // Runs every benchmark on the embedded database and on a PostgreSQL server started here,
 // each figure beside a baseline from the same run, and writes bench/results/.
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { prepareDataset } from './lib/dataset.ts';
@@ -37,6 +38,9 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 
 const started = performance.now();
 const machine = machineFacts();
+const loadSamples: number[] = [os.loadavg()[0]!];
+const sampler = setInterval(() => loadSamples.push(os.loadavg()[0]!), 15_000);
+sampler.unref();
 const notes: string[] = [];
 const figures: Figure[] = [];
 const timings: BenchReport['timings'] = [];
@@ -105,6 +109,11 @@ const report: BenchReport = {
   scale,
   backends: backends.map((b) => ({ name: b.name, version: b.pg?.version })),
   durationSeconds: (performance.now() - started) / 1000,
+  load: {
+    mean: Math.round((loadSamples.reduce((a, b) => a + b, 0) / loadSamples.length) * 100) / 100,
+    max: Math.round(Math.max(...loadSamples) * 100) / 100,
+    end: Math.round(os.loadavg()[0]! * 100) / 100,
+  },
   timings,
   figures,
   notes,

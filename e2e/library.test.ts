@@ -53,4 +53,27 @@ describe('the knowledge library', () => {
     expect(await j.page.locator('h1').getAttribute('lang')).toBe('fr');
     expect(await j.page.locator('.cite-box .citation').textContent()).toContain('La traite des personnes dans les crises humanitaires');
   });
+
+  it('saves a search, lists it in the account and opens it again, without JavaScript', async () => {
+    const j = await start({ javaScript: false });
+    await suite.signIn(j, 'coordinator');
+    await j.visit(`${suite.server.url}/library?q=humanitarian&kind=issue_brief`);
+    await j.page.locator('#f-name').fill('Humanitarian briefs');
+    await j.page.locator('#f-frequency').selectOption('weekly');
+    await j.clickAndCheck(() => j.page.getByRole('button', { name: 'Save this search' }).click());
+    expect(new URL(j.page.url()).pathname).toBe('/account/searches');
+    const item = j.page.locator('.saved-search', { hasText: 'Humanitarian briefs' });
+    expect(await item.locator('select').inputValue()).toBe('weekly');
+    expect(await item.locator('.badge').textContent()).toBe('Nothing new');
+    await j.clickAndCheck(() => item.getByRole('link', { name: 'Humanitarian briefs' }).click());
+    expect(new URL(j.page.url()).search).toBe('?q=humanitarian&kind=issue_brief');
+    expect(await j.page.locator('.search-hit').count()).toBeGreaterThan(0);
+
+    // A visitor asks for the same results by e-mail.
+    const visitor = await start({ javaScript: false });
+    await visitor.visit(`${suite.server.url}/library?q=humanitarian`);
+    await visitor.page.locator('#f-email').fill('reader@example.org');
+    await visitor.clickAndCheck(() => visitor.page.getByRole('button', { name: 'E-mail me new results' }).click());
+    expect(await visitor.page.locator('.flash-success').textContent()).toContain('Check your inbox');
+  });
 });

@@ -9,6 +9,8 @@ import { createApp } from './http/app.ts';
 import { loadAssets } from './http/assets.ts';
 import type { AppServices } from './http/env.ts';
 import { createMailer } from './mail/create-mailer.ts';
+import { systemActor } from './domain/actor.ts';
+import { sendDueDigests } from './domain/alerts/send-digests.ts';
 import { syncReferenceData } from './domain/reference/sync-reference-data.ts';
 import { seedOnFirstStart } from './seed/first-start.ts';
 import { seedDemoActivities } from './seed/seed-demo-activities.ts';
@@ -41,6 +43,8 @@ export async function startServer(config: Config, opts: { logger?: Logger; onFir
   let server: ServerType | undefined;
   let mailTimer: NodeJS.Timeout | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
+  let alertTimer: NodeJS.Timeout | undefined;
+  let sending: Promise<unknown> | undefined;
   try {
     // The document store must answer before anything is served (StorageUnavailableError says why not).
     const store = documentStoreFor(config);
@@ -75,6 +79,21 @@ export async function startServer(config: Config, opts: { logger?: Logger; onFir
     sweepTimer = setInterval(sweep, 60_000);
     sweepTimer.unref();
     void sweep();
+    if (config.ALERTS_INTERVAL_MINUTES > 0) {
+      const digests = () => {
+        // One run at a time in this process; other processes are kept apart by row locks.
+        sending ??= sendDueDigests({ db, config, actor: systemActor })
+          .then((run) => {
+            if (run.checked > 0 || run.failed.length > 0) logger.info({ ...run }, 'search-alert digests');
+            if (run.sent > 0) void deliver();
+          })
+          .catch((err: unknown) => logger.warn({ err }, 'search-alert digests failed; will retry'))
+          .finally(() => (sending = undefined));
+      };
+      alertTimer = setInterval(digests, config.ALERTS_INTERVAL_MINUTES * 60_000);
+      alertTimer.unref();
+      digests();
+    }
     logger.info({ url: config.baseUrl, database: db.kind, mail: services.mailer.describe(), documents: store.describe() }, 'ICAT Platform is listening');
     return {
       url: config.baseUrl,
@@ -82,6 +101,8 @@ export async function startServer(config: Config, opts: { logger?: Logger; onFir
       async close() {
         clearInterval(mailTimer);
         clearInterval(sweepTimer);
+        clearInterval(alertTimer);
+        await sending;
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
         await db.close();
       },
@@ -89,6 +110,7 @@ export async function startServer(config: Config, opts: { logger?: Logger; onFir
   } catch (err) {
     clearInterval(mailTimer);
     clearInterval(sweepTimer);
+    clearInterval(alertTimer);
     server?.close();
     await db.close();
     throw err;

@@ -8,6 +8,8 @@ export type BenchReport = {
   scale: Scale;
   backends: { name: string; version?: string }[];
   durationSeconds: number;
+  /** The one-minute load average sampled every 15 s during the run: on a shared machine it says how far to trust absolute figures. */
+  load: { mean: number; max: number; end: number };
   /** How long each suite took on each back end (and the shared registry load). */
   timings: { suite: string; backend: string; seconds: number }[];
   figures: Figure[];
@@ -23,6 +25,7 @@ export function toMarkdown(r: BenchReport): string {
     '',
     `Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.platform}, Node ${m.node}; load average at start ${m.loadAverage.join(' / ')}.`,
     `Scale: \`${r.scale}\`. Back ends: ${r.backends.map((b) => (b.version ? `${b.name} (${b.version})` : b.name)).join(', ')}. Whole run: ${Math.round(r.durationSeconds)} s.`,
+    `Load average (1 min) during the run: mean ${r.load.mean}, max ${r.load.max}, at the end ${r.load.end} (${m.cores} cores: above ${m.cores}, other work shared the machine).`,
     '',
     'Each figure stands beside a baseline measured in the same run; the ratio is the figure to trust on a noisy machine.',
     '',

@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config/config.ts';
 import { systemActor } from '../../src/domain/actor.ts';
 import { createOrganization } from '../../src/domain/organizations/organizations.ts';
 import { prepareDataset } from '../lib/dataset.ts';
+import { writeHostileFiles } from '../lib/hostile-xml.ts';
 import { BENCH_PUBLISHER, writeIatiFile } from '../lib/iati-generator.ts';
 import { round } from '../lib/stats.ts';
 import { runJsonChild } from '../lib/processes.ts';
@@ -44,11 +45,14 @@ type ChildResult = { ms: number; activities: number; counts: Record<string, numb
 const importInChild = (file: string, env: Record<string, string>, ruleset: string | undefined) =>
   runJsonChild<ChildResult>('iati-child.ts', [file, ...(ruleset ? [ruleset] : [])], env);
 
-/** xmllint's streaming parse of the file: seconds, or undefined when xmllint is not installed. */
-function xmllintSeconds(file: string): number | undefined {
+/**
+ * xmllint's streaming parse of the file: seconds, or undefined when xmllint is not installed
+ * (or, unless `failing` is set, when it finds the file bad).
+ */
+function xmllintSeconds(file: string, failing = false): number | undefined {
   const t = performance.now();
   const r = spawnSync('xmllint', ['--stream', '--noout', file], { stdio: ['ignore', 'ignore', 'pipe'] });
-  if (r.error || r.status !== 0) return undefined;
+  if (r.error || (r.status !== 0 && !failing)) return undefined;
   return (performance.now() - t) / 1000;
 }
 
@@ -101,6 +105,34 @@ export async function iatiSuite(ctx: SuiteContext): Promise<Figure[]> {
     } finally {
       await dataset.dispose();
     }
+  }
+  figures.push(...(await hostileFigures(ctx)));
+  return figures;
+}
+
+/** Hostile files (bench/lib/hostile-xml.ts): time to refuse and memory it took, beside xmllint on the same file. */
+async function hostileFigures(ctx: SuiteContext): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  const dataset = await prepareDataset(ctx.backend, 1, () => undefined);
+  try {
+    for (const h of writeHostileFiles(tmp)) {
+      const lint = xmllintSeconds(h.file, true);
+      const r = await importInChild(h.file, dataset.env, undefined);
+      if (!r.refused) throw new Error(`The ${h.name} was not refused`);
+      const grewMB = Math.max(0, r.peakRssMB - r.startRssMB);
+      ctx.log(`  ${h.name}: refused in ${round(r.ms, 1)} ms, memory grew ${round(grewMB, 1)} MB — xmllint --stream ${lint === undefined ? 'not installed' : `${round(lint * 1000, 1)} ms`}`);
+      figures.push({
+        suite: 'iati',
+        backend: ctx.backend.name,
+        name: `hostile file refused: ${h.name}`,
+        value: round(r.ms, 1),
+        unit: 'ms',
+        ...(lint !== undefined && { baseline: { name: 'xmllint --stream --noout, same file', value: round(lint * 1000, 1), unit: 'ms' }, ratio: round(r.ms / (lint * 1000), 2) }),
+        extra: { refusal: r.refused, memoryGrewMB: round(grewMB, 1), goalMs: 1000 },
+      });
+    }
+  } finally {
+    await dataset.dispose();
   }
   return figures;
 }

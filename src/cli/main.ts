@@ -1,14 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { registerDatabaseCommands } from './database.ts';
-import { registerExportCommands } from './export.ts';
-import { registerIatiCommands } from './iati.ts';
-import { registerImportCommands } from './import.ts';
-import { registerOpenApiCommand } from './openapi.ts';
-import { registerReferenceCommands } from './reference.ts';
 import { describeFailure, EXIT, note } from './runtime.ts';
-import { registerServeCommand } from './serve.ts';
-import { registerTokenCommands } from './tokens.ts';
-import { registerUserCommands } from './users.ts';
 
 // The icat command. Each command parses its input, calls domain functions (as the system
 // administrator, or as a person with --as) and prints the result; it holds no SQL.
@@ -18,15 +9,38 @@ const program = new Command('icat')
   .showHelpAfterError()
   .exitOverride();
 
-registerServeCommand(program);
-registerDatabaseCommands(program);
-registerUserCommands(program);
-registerTokenCommands(program);
-registerReferenceCommands(program);
-registerIatiCommands(program);
-registerImportCommands(program);
-registerExportCommands(program);
-registerOpenApiCommand(program);
+type Register = (program: Command) => void;
+/**
+ * Each command group's module, loaded only when that group runs: a command starts without
+ * loading the web server, the OpenAPI document or the other groups (help loads them all).
+ * Listed in the order help shows them.
+ */
+const GROUPS: { commands: string[]; load: () => Promise<Register> }[] = [
+  { commands: ['serve'], load: async () => (await import('./serve.ts')).registerServeCommand },
+  { commands: ['migrate', 'seed', 'backup', 'restore'], load: async () => (await import('./database.ts')).registerDatabaseCommands },
+  { commands: ['user'], load: async () => (await import('./users.ts')).registerUserCommands },
+  { commands: ['token'], load: async () => (await import('./tokens.ts')).registerTokenCommands },
+  { commands: ['reference'], load: async () => (await import('./reference.ts')).registerReferenceCommands },
+  { commands: ['import'], load: async () => (await import('./iati.ts')).registerIatiCommands },
+  { commands: ['import'], load: async () => (await import('./import.ts')).registerImportCommands },
+  { commands: ['export'], load: async () => (await import('./export.ts')).registerExportCommands },
+  { commands: ['alerts'], load: async () => (await import('./alerts.ts')).registerAlertCommands },
+  { commands: ['openapi'], load: async () => (await import('./openapi.ts')).registerOpenApiCommand },
+];
+
+/** The command named on the command line (the first word that is not an option or --as's value). */
+function commandName(args: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--as') i++;
+    else if (!a.startsWith('-')) return a;
+  }
+  return undefined;
+}
+
+const named = commandName(process.argv.slice(2));
+const wanted = GROUPS.filter((g) => named !== undefined && g.commands.includes(named));
+for (const g of wanted.length > 0 ? wanted : GROUPS) (await g.load())(program);
 
 try {
   await program.parseAsync(process.argv);

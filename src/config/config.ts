@@ -28,6 +28,9 @@ export const configSchema = z.object({
   SMTP_PASSWORD: z.string().optional().describe('SMTP password'),
   SMTP_SECURE: bool.default(false).describe('true for TLS from the start (port 465); false uses STARTTLS when offered'),
   MAIL_FROM: z.string().min(3).default('ICAT Platform <no-reply@localhost>').describe('sender of outgoing mail, e.g. ICAT Platform <no-reply@icat.example.org>'),
+  ALERTS_INTERVAL_MINUTES: int(0, 1440)
+    .default(15)
+    .describe('how often the server looks for due search-alert digests, in minutes; 0 leaves it to `icat alerts send` (cron)'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('fatal, error, warn, info, debug, trace or silent'),
   LOG_FORMAT: z.enum(['auto', 'json', 'text']).default('auto').describe('json lines, readable text, or auto: text on a terminal and json otherwise'),
   SESSION_IDLE_MINUTES: int(5, 10080).default(120).describe('a session ends after this many minutes without a request'),

@@ -26,6 +26,8 @@ export type PublicationsTable = {
   created_at: Timestamp;
   updated_at: Timestamp;
   deleted_at: Date | null;
+  /** Set by a trigger when the status first becomes published (migration 0010). */
+  first_published_at: Generated<Date | null>;
 };
 export type PublicationLanguagesTable = {
   publication_id: string;

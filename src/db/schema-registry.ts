@@ -69,6 +69,8 @@ export type ActivitiesTable = {
   created_at: Timestamp;
   updated_at: Timestamp;
   deleted_at: Date | null;
+  /** Set by a trigger when the visibility first leaves draft (migration 0010). */
+  first_published_at: Generated<Date | null>;
 };
 export type ActivityParticipantsTable = {
   activity_id: string;

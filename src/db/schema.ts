@@ -131,6 +131,28 @@ export type MailOutboxTable = {
   sent_at: Date | null;
   attempts: Generated<number>;
   last_error: string | null;
+  headers: ColumnType<Record<string, string> | null, string | null | undefined, string | null>;
+};
+
+/** Saved searches of people and e-mail subscriptions of readers (migration 0010). */
+export type SavedSearchesTable = {
+  id: string;
+  user_id: string | null;
+  email: string | null;
+  language: string | null;
+  name: string;
+  query: string;
+  frequency: 'none' | 'daily' | 'weekly';
+  confirm_token_hash: string | null;
+  confirm_expires_at: Date | null;
+  confirmed_at: Date | null;
+  unsubscribe_token: string;
+  last_visited_at: Timestamp;
+  alert_watermark: Timestamp;
+  alert_checked_at: Date | null;
+  alert_sent_at: Date | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 };
 
 export type PlatformStateTable = {
@@ -153,4 +175,5 @@ export type Database = RegistryTables & LibraryTables & {
   audit_log: AuditLogTable;
   mail_outbox: MailOutboxTable;
   platform_state: PlatformStateTable;
+  saved_searches: SavedSearchesTable;
 };

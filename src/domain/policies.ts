@@ -118,6 +118,14 @@ export const policies = {
   'coordination.duplicates.read': { scope: 'read', allow: (a) => isCoordinator(a) } as Rule<void>,
   /** Run a duplicate scan and decide on pairs (duplicate, or not a duplicate): the coordinator. */
   'coordination.duplicates.decide': { scope: 'write', allow: (a) => isCoordinator(a) } as Rule<void>,
+  /** One's own saved searches (list, new-match counts): any account, a token with "read". */
+  'search.saved.read': { scope: 'read', allow: (a) => a.userId !== 'system' } as Rule<void>,
+  /** Save, rename, change the alert of, delete one's own searches: any account, a token with "write". */
+  'search.saved.manage': { scope: 'write', allow: (a) => a.userId !== 'system' } as Rule<void>,
+  /** Ask for e-mail alerts of a search (double opt-in): everyone. */
+  'search.subscribe': { scope: 'write', anonymous: true, allow: () => true } as Rule<void>,
+  /** Send the due search-alert digests (the server's timer, `icat alerts send`): administrators, never through a token. */
+  'alerts.send': { scope: null, allow: (a) => isAdmin(a) } as Rule<void>,
   /** Load IATI codelists and edit taxonomy terms: administrators. */
   'reference.manage': { scope: 'admin', allow: (a) => isAdmin(a) } as Rule<void>,
   /** Back up or restore the whole database (CLI): administrators only, never through a token. */

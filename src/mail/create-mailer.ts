@@ -33,7 +33,7 @@ export function createMailer(config: Config, db: Db, logger: Logger): Mailer {
     for (;;) {
       const msg = await claimPendingMail(db.kysely);
       if (!msg) return sent;
-      const mail = { from: config.MAIL_FROM, to: msg.to_address, subject: msg.subject, text: msg.text_body, html: msg.html_body ?? undefined };
+      const mail = { from: config.MAIL_FROM, to: msg.to_address, subject: msg.subject, text: msg.text_body, html: msg.html_body ?? undefined, headers: msg.headers ?? undefined };
       try {
         if (smtp) {
           await smtp.sendMail(mail);

@@ -282,32 +282,28 @@ describe('malformed spreadsheets: clear errors, nothing written', () => {
     await expectNothingWritten(file, /Cells B2:B3 are merged/);
   });
 
-  it('skips a million empty CSV rows quickly and in bounded memory', async () => {
+  it('skips a million empty CSV rows and keeps the one real row', async () => {
     const file = path.join(dir, 'million.csv');
     const out = fs.openSync(file, 'w');
     fs.writeSync(out, `iati_identifier,title_en,owner_org_id,visibility\nXM-MILLION-1,One row,${orgA.id},draft\n`);
     const block = ',,,\n'.repeat(100_000);
     for (let i = 0; i < 10; i++) fs.writeSync(out, block);
     fs.closeSync(out);
-    const started = performance.now();
     const report = await dryRunFile(env.ctx(staffA.actor), file);
-    expect(performance.now() - started).toBeLessThan(20_000);
     expect(report).toMatchObject({ rows: 1, committable: true });
     expect(report.counts.emptyRowsSkipped).toBe(1_000_000);
-  });
+  }, 120_000); // a hang guard for a heavy file, not a speed claim (speed is measured in the bench)
 
-  it('skips a million empty XLSX rows quickly', async () => {
+  it('skips a million empty XLSX rows and keeps the one real row', async () => {
     const file = path.join(dir, 'million.xlsx');
     const rows = ['<row r="1"><c r="A1" t="inlineStr"><is><t>iati_identifier</t></is></c><c r="B1" t="inlineStr"><is><t>title_en</t></is></c><c r="C1" t="inlineStr"><is><t>owner_org_id</t></is></c><c r="D1" t="inlineStr"><is><t>visibility</t></is></c></row>'];
     rows.push(`<row r="2"><c r="A2" t="inlineStr"><is><t>XM-MILLION-X</t></is></c><c r="B2" t="inlineStr"><is><t>One</t></is></c><c r="C2" t="inlineStr"><is><t>${orgA.id}</t></is></c><c r="D2" t="inlineStr"><is><t>draft</t></is></c></row>`);
     const empty = Array.from({ length: 1_000_000 }, (_, i) => `<row r="${i + 3}" s="1" customFormat="1"/>`).join('');
     fs.writeFileSync(file, workbook(`${rows.join('')}${empty}`));
-    const started = performance.now();
     const report = await dryRunFile(env.ctx(staffA.actor), file);
-    expect(performance.now() - started).toBeLessThan(30_000);
     expect(report).toMatchObject({ rows: 1, committable: true });
     expect(report.counts.emptyRowsSkipped).toBe(1_000_000);
-  });
+  }, 120_000); // a hang guard for a heavy file, not a speed claim (speed is measured in the bench)
 
   it('refuses a zip bomb by its declared size without inflating it', async () => {
     const file = writeFile('bomb.xlsx', zip([...workbookParts(), { name: 'xl/worksheets/sheet1.xml', data: Buffer.from('<worksheet/>'), declaredSize: 3_000_000_000 }]));

@@ -31,6 +31,11 @@ import { sql } from 'kysely';
 import { insertIatiJob } from '../../src/db/queries/iati-jobs.ts';
 import { startIatiImport, whenIatiImportsIdle } from '../../src/domain/iati/import-jobs.ts';
 import { newId } from '../../src/lib/ids.ts';
+import { createSavedSearch } from '../../src/domain/alerts/saved-searches.ts';
+
+/** A saved search of staff A. */
+const savedSearchOfStaffA = async (f: Fixtures) => (await createSavedSearch(f.env.ctx(f.users.staffA.actor), { name: 'Matrix', query: `q=matrix-${f.seq()}` })).id;
+const ownOnly: Record<Role, Outcome> = { anonymous: 'deny', staffA: 'ok', focalA: 'hidden', staffB: 'hidden', coordinator: 'hidden', administrator: 'hidden' };
 
 const iatiXml = (id: string) =>
   `<iati-activities version="2.03"><iati-activity><iati-identifier>${id}</iati-identifier><reporting-org ref="XM-MATRIX-NONE" type="40"><narrative>M</narrative></reporting-org>` +
@@ -139,6 +144,15 @@ const MATRIX: Record<string, Entry> = {
     request: async (f) => ({ path: `/api/v1/tokens/${(await makeToken(f.env, f.users.staffA)).token.id}` }),
     expect: { anonymous: 'deny', staffA: 'ok', focalA: 'hidden', staffB: 'hidden', coordinator: 'hidden', administrator: 'ok' },
   },
+
+  'GET /api/v1/saved-searches': { request: () => ({ path: '/api/v1/saved-searches' }), expect: signedIn('ok') },
+  'POST /api/v1/saved-searches': { request: (f) => ({ path: '/api/v1/saved-searches', body: { name: 'Matrix', query: `q=matrix-new-${f.seq()}` } }), expect: signedIn('ok') },
+  'GET /api/v1/saved-searches/{id}': { request: async (f) => ({ path: `/api/v1/saved-searches/${await savedSearchOfStaffA(f)}` }), expect: ownOnly },
+  'PATCH /api/v1/saved-searches/{id}': {
+    request: async (f) => ({ path: `/api/v1/saved-searches/${await savedSearchOfStaffA(f)}`, body: { name: 'Renamed', frequency: 'weekly' } }),
+    expect: ownOnly,
+  },
+  'DELETE /api/v1/saved-searches/{id}': { request: async (f) => ({ path: `/api/v1/saved-searches/${await savedSearchOfStaffA(f)}` }), expect: ownOnly },
 
   'GET /api/v1/invitations': { request: () => ({ path: '/api/v1/invitations' }), expect: only('focalA', 'administrator') },
   'POST /api/v1/invitations': {

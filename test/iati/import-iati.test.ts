@@ -2,12 +2,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listActivityVersionSnapshots, organizationSummaries, readActivitySearch, setActivitySearch } from '../../src/db/queries/activities.ts';
+import { activityDataOf } from '../../src/domain/activities/activity-mapping.ts';
+import { searchDocument } from '../../src/domain/activities/activity-search.ts';
 import { getActivity } from '../../src/domain/activities/get-activity.ts';
+import { createActivity } from '../../src/domain/activities/save-activity.ts';
 import { importIatiFile, type IatiImportReport } from '../../src/domain/iati/import-iati.ts';
 import type { Organization } from '../../src/domain/organizations/organization-schemas.ts';
 import { createTestEnv, type TestEnv } from '../support/app.ts';
 import { SHARED_DATA_DIR } from '../support/env.ts';
+import { activityInput } from '../support/activities.ts';
 import { makeOrg } from '../support/factories.ts';
 
 const SCHEMAS = path.join(SHARED_DATA_DIR, 'iati-schemas');
@@ -124,6 +130,42 @@ describe('importing an IATI 2.03 activity file', () => {
     expect((await getActivity(env.ctx(), 'XM-TEST-1-B1')).title.en).toBe('New title');
   });
 
+  it('writes batches exactly as the one-activity save does: list index, search document, version and audit entry', async () => {
+    // A hand-entered draft with an identifier of the file is updated, not duplicated (the file's
+    // percentages add up to 200%: an error, so a public record would refuse the update).
+    const hand = await createActivity(env.ctx(), activityInput(org.id, { iatiIdentifier: 'XM-TEST-1-K2', visibility: 'draft' }));
+    const ids = ['XM-TEST-1-K1', 'XM-TEST-1-K2', 'XM-TEST-1-K3', 'XM-TEST-1-K4', 'XM-TEST-1-K5'];
+    const file = writeFile('batches.xml', ids.map((id) => activityXml(id)));
+    const r = await importFile(file, { batchSize: 2 });
+    expect(r.counts).toMatchObject({ created: 4, updated: 1, failed: 0 });
+    const db = env.ctx().db.kysely;
+    for (const id of ids) {
+      const a = await getActivity(env.ctx(), id);
+      if (id === 'XM-TEST-1-K2') expect([a.id, a.version, a.title.en]).toEqual([hand.activity.id, 2, 'Counter-trafficking support']);
+      // The list row kept by the triggers equals one recomputed from scratch.
+      const listRow = async () => (await sql<Record<string, unknown>>`select * from activity_list_rows where id = ${a.id}`.execute(db)).rows[0];
+      const stored = await listRow();
+      expect(stored).toMatchObject({ country_codes: ['NA', 'ZA'], organization_ids: [org.id], status: '2' });
+      expect((stored!.region_codes as string[]).length).toBeGreaterThan(0);
+      await sql`select activity_list_refresh(array[${a.id}]::text[])`.execute(db);
+      expect(await listRow()).toEqual(stored);
+      // The search document equals the one the one-activity path writes.
+      const search = await readActivitySearch(db, a.id);
+      expect(search).toContain('trafficking');
+      const orgs = await organizationSummaries(db, [a.ownerOrganizationId]);
+      await setActivitySearch(db, a.id, searchDocument(activityDataOf(a), orgs.flatMap((o) => [o.acronym, ...Object.values(o.name as Record<string, string>)])));
+      expect(await readActivitySearch(db, a.id)).toBe(search);
+      // The version snapshot and the audit entry hold the stored activity.
+      const [version] = await listActivityVersionSnapshots(db, a.id, 1);
+      expect(version).toMatchObject({ version: a.version, action: id === 'XM-TEST-1-K2' ? 'update' : 'create' });
+      expect(JSON.parse(JSON.stringify(version!.snapshot))).toEqual(JSON.parse(JSON.stringify(a)));
+      const audit = (await sql<{ action: string; after: unknown; before: unknown }>`select action, after, before from audit_log where record_type = 'activity' and record_id = ${a.id} order by id desc limit 1`.execute(db)).rows[0]!;
+      expect(audit.action).toBe(id === 'XM-TEST-1-K2' ? 'activity.update' : 'activity.create');
+      expect(audit.after).toEqual(JSON.parse(JSON.stringify(a)));
+      expect(audit.before === null).toBe(id !== 'XM-TEST-1-K2');
+    }
+  });
+
   it('reports a duplicate identifier inside a file and imports only its first activity', async () => {
     const file = writeFile('dup.xml', [activityXml('XM-TEST-1-C1', { title: 'First' }), activityXml('XM-TEST-1-C1', { title: 'Second' })]);
     const r = await importFile(file);
@@ -171,13 +213,11 @@ describe('importing an IATI 2.03 activity file', () => {
 });
 
 describe('bad input', () => {
-  it('refuses a DOCTYPE with entity expansion at once, in bounded time', async () => {
+  it('refuses a DOCTYPE with entity expansion where it starts, expanding nothing', async () => {
     const lol = ['<!ENTITY lol "lol">', ...Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i || ''};`.repeat(10)}">`)].join('\n');
     const file = path.join(tmp, 'bomb.xml');
     fs.writeFileSync(file, `<?xml version="1.0"?>\n<!DOCTYPE iati-activities [\n${lol}\n]>\n<iati-activities version="2.03">&lol9;</iati-activities>`);
-    const started = Date.now();
     const r = await importFile(file);
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(r.refused?.kind).toBe('doctype');
     expect(r.refused?.line).toBe(2);
   });
@@ -185,9 +225,7 @@ describe('bad input', () => {
   it('refuses an external entity without reading it', async () => {
     const file = path.join(tmp, 'xxe.xml');
     fs.writeFileSync(file, `<?xml version="1.0"?>\n<!DOCTYPE x [ <!ENTITY xxe SYSTEM "file:///etc/passwd"> ]>\n<iati-activities version="2.03"><iati-activity><iati-identifier>&xxe;</iati-identifier></iati-activity></iati-activities>`);
-    const started = Date.now();
     const r = await importFile(file);
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(r.refused?.kind).toBe('doctype');
     expect(r.counts.created).toBe(0);
   });
@@ -200,10 +238,9 @@ describe('bad input', () => {
     for (let i = 0; i < 50; i++) fs.writeSync(fd, comment);
     fs.writeSync(fd, ']>\n<iati-activities version="2.03"/>');
     fs.closeSync(fd);
-    const started = Date.now();
     const r = await importFile(file);
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(r.refused?.kind).toBe('doctype');
+    expect(r.refused?.line).toBe(2); // refused where the DOCTYPE starts, before reading its 50 MB
   });
 
   it('reports malformed XML with its line and column, keeping the activities before it', async () => {

@@ -73,6 +73,16 @@ describe('icat user', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/not allowed/);
   }, 60_000);
+
+  it('sends the due search-alert digests and delivers queued mail, as an administrator only', async () => {
+    const r = await icat(['alerts', 'send']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Checked 0 due alert(s); queued 0 digest(s).');
+    expect(r.stdout).toMatch(/Delivered \d+ message\(s\) to outbox folder/);
+    const refused = await icat(['--as', 'grace@example.org', 'alerts', 'send']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/not allowed/);
+  }, 60_000);
 });
 
 describe('icat token', () => {

@@ -13,7 +13,7 @@ import type {
 
 /** SQL for activities and their child tables; the domain layer decides who may call what. */
 
-export type ActivityRow = Omit<Selectable<ActivitiesTable>, 'search'>;
+export type ActivityRow = Omit<Selectable<ActivitiesTable>, 'search' | 'first_published_at'>;
 export type ActivityChildRows = {
   participants: Selectable<ActivityParticipantsTable>[];
   countries: Selectable<ActivityCountriesTable>[];
@@ -232,6 +232,55 @@ export async function replaceActivityChildren(db: Executor, id: string, v: Activ
   await insertChunked(withId(v.related), (c) => db.insertInto('activity_related').values(c).execute());
 }
 
+/** The weighted full-text document of prepared texts: A for titles, B for descriptions, C for the rest. */
+const searchVector = (text: { a: string; b: string; c: string }) =>
+  sql<string>`setweight(to_tsvector('simple', ${text.a}), 'A') || setweight(to_tsvector('simple', ${text.b}), 'B') || setweight(to_tsvector('simple', ${text.c}), 'C')`;
+
+/** One new activity of a batch: its main row, its search texts and its child rows. */
+export type NewActivityRow = ActivityMainValues & { id: string; created_by: string | null; created_at: Date; search: { a: string; b: string; c: string } };
+
+/**
+ * Inserts many new activities (version 1) with their search documents in one statement per
+ * 500 rows, in the caller's transaction. The list index's row trigger adds each list row.
+ */
+export async function insertActivityRows(db: Executor, rows: NewActivityRow[]): Promise<void> {
+  await insertChunked(
+    rows.map(({ search, ...r }) => ({ ...r, version: 1, search: searchVector(search) as never })),
+    (c) => db.insertInto('activities').values(c).execute(),
+  );
+}
+
+/**
+ * Replaces the main row and the search document of an activity in one statement, if it still
+ * has `version` and is not deleted (as updateActivityRowIfVersion). Returns whether it matched.
+ */
+export async function updateActivityRowWithSearch(db: Executor, id: string, version: number, values: ActivityMainValues, search: { a: string; b: string; c: string }): Promise<boolean> {
+  const row = await db
+    .updateTable('activities')
+    .set({ ...values, version: version + 1, search: searchVector(search) as never })
+    .where('id', '=', id)
+    .where('version', '=', version)
+    .where('deleted_at', 'is', null)
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * Replaces the child rows of many activities: one DELETE per table for those that had some
+ * (`replacing`), then one INSERT per table and 500 rows for all of them. The list index's
+ * statement triggers then recompute the codes of the whole batch once per statement.
+ */
+export async function replaceChildrenOfMany(db: Executor, replacing: readonly string[], all: { id: string; values: ActivityChildValues }[]): Promise<void> {
+  const tables = ['activity_participants', 'activity_countries', 'activity_regions', 'activity_locations', 'activity_sectors', 'activity_budgets', 'activity_related'] as const;
+  const keys = ['participants', 'countries', 'regions', 'locations', 'sectors', 'budgets', 'related'] as const;
+  if (replacing.length > 0) for (const t of tables) await db.deleteFrom(t).where('activity_id', 'in', [...replacing]).execute();
+  for (let k = 0; k < tables.length; k++) {
+    const rows = all.flatMap((a) => (a.values[keys[k]!] as object[]).map((r) => ({ ...r, activity_id: a.id })));
+    await insertChunked(rows, (c) => db.insertInto(tables[k]!).values(c as never).execute());
+  }
+}
+
 /**
  * Sets the full-text document: weight A for titles, B for descriptions, C for other text.
  * The texts come prepared by the domain (accents folded, Chinese segmented into words), so the
@@ -274,6 +323,17 @@ export async function insertActivityVersion(
       at: v.at,
     })
     .execute();
+}
+
+/** Many version rows in one statement per 500. */
+export async function insertActivityVersions(
+  db: Executor,
+  rows: { activityId: string; version: number; snapshot: unknown; action: string; actorLabel: string; actorUserId: string | null; at: Date }[],
+): Promise<void> {
+  await insertChunked(
+    rows.map((v) => ({ activity_id: v.activityId, version: v.version, snapshot: JSON.stringify(v.snapshot), action: v.action, actor_label: v.actorLabel, actor_user_id: v.actorUserId, at: v.at })),
+    (c) => db.insertInto('activity_versions').values(c).execute(),
+  );
 }
 
 /** Every version of an activity, newest first, without the snapshots. */

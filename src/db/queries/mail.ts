@@ -6,7 +6,7 @@ import type { MailMessage } from '../../mail/mailer.ts';
 export async function enqueueMail(db: Executor, msg: MailMessage): Promise<void> {
   await db
     .insertInto('mail_outbox')
-    .values({ to_address: msg.to, subject: msg.subject, text_body: msg.text, html_body: msg.html ?? null })
+    .values({ to_address: msg.to, subject: msg.subject, text_body: msg.text, html_body: msg.html ?? null, headers: msg.headers ? JSON.stringify(msg.headers) : null })
     .execute();
 }
 
@@ -14,7 +14,7 @@ export const MAX_MAIL_ATTEMPTS = 8;
 
 /** Claims the oldest pending message (skipping ones another process holds) and counts the attempt. */
 export async function claimPendingMail(db: Executor) {
-  const result = await sql<{ id: number; to_address: string; subject: string; text_body: string; html_body: string | null }>`
+  const result = await sql<{ id: number; to_address: string; subject: string; text_body: string; html_body: string | null; headers: Record<string, string> | null }>`
     update mail_outbox set attempts = attempts + 1
     where id = (
       select id from mail_outbox
@@ -23,7 +23,7 @@ export async function claimPendingMail(db: Executor) {
       for update skip locked
       limit 1
     )
-    returning id, to_address, subject, text_body, html_body`.execute(db);
+    returning id, to_address, subject, text_body, html_body, headers`.execute(db);
   return result.rows[0];
 }
 

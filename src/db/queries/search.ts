@@ -101,13 +101,20 @@ export type CandidateRequest = {
   sort: 'relevance' | 'date';
   /** Rows read per kind of record at most. */
   cap: number;
+  /** Only records first published in (since, until], never drafts: what a saved search announces as new. */
+  window?: PublishedWindow;
 };
+export type PublishedWindow = { since: Date; until: Date };
 
 const Q = sql`(select q from q)`;
 
 /** The select list every source gives: one row per matching language version of a record. */
 function publicationSource(r: CandidateRequest, mode: 'fulltext' | 'fuzzy' | 'browse', fuzzyText: string): RawBuilder<unknown> {
   const where = [publicationVisible(r.scope), ...publicationFilters(r.filters)];
+  if (r.window) {
+    where.push(sql`s.visibility <> 'draft'`, sql`exists (select 1 from publications p where p.id = s.publication_id
+      and p.first_published_at > ${r.window.since} and p.first_published_at <= ${r.window.until})`);
+  }
   let rank = sql`0::real`;
   let order = sql`order by s.published desc nulls last, s.publication_id`;
   if (mode === 'fulltext') {
@@ -132,6 +139,7 @@ function activitySource(r: CandidateRequest, mode: 'fulltext' | 'fuzzy' | 'brows
   const filters = activityFilters(r.filters);
   if (filters === null) return null;
   const where = [visibleClause(r.scope), ...filters];
+  if (r.window) where.push(sql`a.visibility <> 'draft'`, sql`t.first_published_at > ${r.window.since}`, sql`t.first_published_at <= ${r.window.until}`);
   let rank = sql`0::real`;
   let order = sql`order by a.updated_at desc, a.id desc`;
   if (mode === 'fulltext') {
@@ -398,12 +406,12 @@ export async function selectHitCards(db: Executor, websearch: string | null, hit
            coalesce(ts_filter(s.tsv, '{b}'), ts_filter(t.search, '{b}')) @@ q.q as m_b,
            coalesce(ts_filter(s.tsv, '{c}'), ts_filter(t.search, '{c}')) @@ q.q as m_c,
            ts_filter(s.tsv, '{d}') @@ q.q as m_d,
-           to_tsvector(s.cfg, coalesce(i.summary, l.summary)) @@ q.q as m_summary,
-           to_tsvector(s.cfg, coalesce(i.kq, ${kq}, '')) @@ q.q as m_key_questions,
-           to_tsvector(s.cfg, coalesce(i.body, left(l.body, 50000))) @@ q.q as m_body,
+           case when ts_filter(s.tsv, '{b}') @@ q.q then to_tsvector(s.cfg, coalesce(i.summary, l.summary)) @@ q.q else false end as m_summary,
+           case when ts_filter(s.tsv, '{b}') @@ q.q then to_tsvector(s.cfg, coalesce(i.kq, ${kq}, '')) @@ q.q else false end as m_key_questions,
+           case when ts_filter(s.tsv, '{c}') @@ q.q then to_tsvector(s.cfg, coalesce(i.body, left(l.body, 50000))) @@ q.q else false end as m_body,
            case when i.type = 'publication' then ts_headline(s.cfg, coalesce(i.headline, left(coalesce(nullif(l.summary, ''), ${kq}, l.body), 3000)), q.q, ${HEADLINE})
                 else ts_headline('icat_simple', left(coalesce(nullif(t.description->>${uiLang}, ''), nullif(t.description->>t.default_language, ''), t.description->>'en', ''), 3000), q.q, ${HEADLINE}) end as snippet,
-           case when i.type = 'publication' and q.q is not null then
+           case when i.type = 'publication' and ts_filter(s.tsv, '{d}') @@ q.q then
              (select jsonb_agg(jsonb_build_object('file', f.id, 'page', fp.page) order by f.uploaded_at, fp.page)
                 from publication_files f join publication_file_pages fp on fp.file_id = f.id
                where f.publication_id = i.id and f.lang = i.lang and to_tsvector(s.cfg, fp.text) @@ q.q) end as pages

@@ -10,7 +10,7 @@ import { findOrganizationByKey, organizationsByIatiRef, storedIatiStates } from 
 import { activityDataOf, loadActivities } from '../activities/activity-mapping.ts';
 import { activityInputSchema, type Severity } from '../activities/activity-schemas.ts';
 import { activityGrader, isBlocking } from '../activities/activity-validation.ts';
-import { upsertActivityByIdentifier, type NewActivityInput } from '../activities/save-activity.ts';
+import { upsertActivitiesByIdentifier, upsertActivityByIdentifier, type BatchItem, type NewActivityInput, type UpsertResult } from '../activities/save-activity.ts';
 import type { DomainContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { getReferenceData } from '../reference/reference-data.ts';
@@ -182,12 +182,17 @@ async function importPath(ctx: DomainContext, file: string, fileName: string, op
   let batch: Planned[] = [];
   const batchSize = opts.batchSize ?? BATCH;
 
+  // One batch is written while the next one is read, mapped and checked: the database server is
+  // another process, so reading and writing use two cores. Writes stay in file order, one at a time.
+  let writing: Promise<void> = Promise.resolve();
   const flush = async () => {
     if (batch.length === 0) return;
     const planned = batch;
     batch = [];
-    await saveBatch(ctx, planned, { fileName, sha256, grade, add, done });
-    progress();
+    await writing;
+    writing = saveBatch(ctx, planned, { fileName, sha256, grade, add, done }).then(progress);
+    // Awaited at the next flush or at the end; until then a failure must not count as unhandled.
+    writing.catch(() => undefined);
   };
 
   try {
@@ -248,6 +253,7 @@ async function importPath(ctx: DomainContext, file: string, fileName: string, op
       else if (report.activities % 50 === 0) progress();
     }
     await flush();
+    await writing;
   } catch (err) {
     if (!(err instanceof IatiFileError)) throw err;
     report.refused = { kind: err.kind, message: err.message, line: err.line, column: err.column };
@@ -255,8 +261,11 @@ async function importPath(ctx: DomainContext, file: string, fileName: string, op
     // A file that is not IATI (or not XML) at all imports nothing; a break further on keeps every
     // whole activity read before it, the ones still waiting in the batch included.
     await flush();
+    await writing;
   } finally {
     stream.destroy();
+    // On an error, the batch being written still ends before the import returns.
+    await writing.catch(() => undefined);
   }
   // Batches report their activities when saved, after those refused on reading: back in file order.
   report.perActivity.sort((a, b) => a.index - b.index);
@@ -308,6 +317,7 @@ async function saveAll(ctx: DomainContext, tx: Executor, planned: Planned[], dep
   const states = await storedIatiStates(tx, planned.map((p) => p.mapped.identifier));
   const stored = new Map((await loadActivities(tx, [...states.values()].map((s) => s.id))).map((a) => [a.iatiIdentifier, activityDataOf(a)]));
   const out: Saved[] = [];
+  const toSave: (BatchItem & { p: Planned })[] = [];
   for (const p of planned) {
     const m = p.mapped;
     const state = states.get(m.identifier);
@@ -323,8 +333,8 @@ async function saveAll(ctx: DomainContext, tx: Executor, planned: Planned[], dep
     const input: NewActivityInput = current
       ? { ...base, visibility: current.visibility, sharedWith: current.sharedWith, classification: { ...current.classification, sdgTargets: sdg }, suggestions: current.suggestions }
       : base;
-    if (!current) {
-      // New activities are public, as on IATI, unless the validator finds errors: then drafts.
+    // New activities are public, as on IATI, unless the validator finds errors: then drafts.
+    if (!current && alone) {
       const parsed = activityInputSchema.safeParse({ ...input, visibility: 'public' });
       if (parsed.success && !deps.grade(parsed.data, 'import').some(isBlocking)) input.visibility = 'public';
     }
@@ -337,14 +347,30 @@ async function saveAll(ctx: DomainContext, tx: Executor, planned: Planned[], dep
       ...(p.relevance && { relevance: p.relevance.slice(0, 50) }),
       note: m.reportingOrgRef ? `Reported by ${m.reportingOrgRef}`.slice(0, 1000) : null,
     };
-    try {
-      const r = await upsertActivityByIdentifier(ctx, input, { tx: tx as never, provenance });
-      out.push({ p, outcome: r.outcome, messages: r.messages.map((v) => ({ severity: v.severity, message: v.message, rule: v.rule, path: v.path })) });
-    } catch (err) {
-      if (!alone && !refusedBeforeWriting(err)) throw err;
-      const fields = err instanceof AppError ? err.fields.map((f) => ({ severity: (f.severity as Severity | undefined) ?? 'critical', message: f.message, rule: f.code, path: f.path })) : [];
-      out.push({ p, outcome: 'failed', messages: [{ severity: 'critical', message: describe(err) }, ...fields] });
-    }
+    toSave.push({ p, raw: input, provenance, publishIfValid: !current });
   }
+  const failed = (p: Planned, err: unknown): Saved => {
+    const fields = err instanceof AppError ? err.fields.map((f) => ({ severity: (f.severity as Severity | undefined) ?? 'critical', message: f.message, rule: f.code, path: f.path })) : [];
+    return { p, outcome: 'failed', messages: [{ severity: 'critical', message: describe(err) }, ...fields] };
+  };
+  const savedOf = (p: Planned, r: UpsertResult): Saved => ({ p, outcome: r.outcome, messages: r.messages.map((v) => ({ severity: v.severity, message: v.message, rule: v.rule, path: v.path })) });
+  if (alone) {
+    for (const { p, raw, provenance } of toSave) {
+      try {
+        out.push(savedOf(p, await upsertActivityByIdentifier(ctx, raw, { tx: tx as never, provenance })));
+      } catch (err) {
+        out.push(failed(p, err));
+      }
+    }
+    return out;
+  }
+  // The batch's activities in a few multi-row statements; one refused before writing is reported as failed.
+  const results = await upsertActivitiesByIdentifier(ctx, tx as never, toSave, deps.grade);
+  results.forEach((r, k) => {
+    const p = toSave[k]!.p;
+    if (!('error' in r)) return out.push(savedOf(p, r));
+    if (!refusedBeforeWriting(r.error)) throw r.error;
+    out.push(failed(p, r.error));
+  });
   return out;
 }

@@ -3,6 +3,7 @@ import {
   selectHitCards,
   selectSearchPage,
   type HitInput,
+  type PublishedWindow,
   type SearchFilters,
   type SearchHitRow,
   type SearchPageRequest,
@@ -91,6 +92,38 @@ export async function search(ctx: DomainContext, raw: SearchParamsInput, opts: {
     results,
     facets,
   };
+}
+
+/**
+ * What a saved search announces as new: the records matching it that were first published in
+ * the window (never drafts), as the actor may see them, newest first. No typo-tolerant fallback:
+ * an alert names only exact matches. `limit: 0` counts without describing any result.
+ */
+export async function searchPublishedIn(
+  ctx: DomainContext,
+  raw: SearchParamsInput,
+  opts: { window: PublishedWindow; lang: Language; limit: number },
+): Promise<{ total: number; capped: boolean; results: SearchHit[] }> {
+  const p = searchParamsSchema.parse(raw);
+  const parsed = parseQuery(p.q);
+  const websearch = parsed.websearch === '' ? null : parsed.websearch;
+  const selected: Record<SearchFacet, string[]> = { type: p.type, kind: p.kind, year: p.year.map(String), theme: p.theme, region: p.region, lang: p.lang, org: p.org };
+  const mode = websearch === null ? 'browse' : 'fulltext';
+  const page = await selectSearchPage(ctx.db.kysely, {
+    scope: readScopeOf(ctx.actor),
+    websearch,
+    sort: 'date',
+    cap: CANDIDATE_CAP,
+    filters: { types: p.type, kinds: p.kind, years: p.year, themes: p.theme, regions: p.region, langs: p.lang, organizations: p.org },
+    window: opts.window,
+    mode,
+    selected,
+    uiLang: opts.lang,
+    offset: 0,
+    limit: opts.limit,
+  });
+  const results = opts.limit > 0 ? await describeHits(ctx, page.hits, { websearch, mode, sort: 'date', offset: 0, lang: opts.lang }) : [];
+  return { total: page.total, capped: page.capped, results };
 }
 
 /** Facet values with counts and labels, biggest first (years newest first); selected values always listed. */

@@ -8,6 +8,7 @@ import { auditRoutes } from './audit.ts';
 import { coordinationRoutes } from './coordination.ts';
 import { iatiImportRoutes } from './iati-imports.ts';
 import { invitationRoutes } from './invitations.ts';
+import { savedSearchRoutes } from './saved-searches.ts';
 import { tokenRoutes } from './tokens.ts';
 import { userRoutes } from './users.ts';
 
@@ -41,6 +42,7 @@ export function buildApi() {
   api.route('/', publicationRoutes);
   api.route('/', coordinationRoutes);
   api.route('/', iatiImportRoutes);
+  api.route('/', savedSearchRoutes);
   api.get('/openapi.json', (c) => c.json(openApiDocument(api)));
   return api;
 }

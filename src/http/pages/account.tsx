@@ -125,6 +125,9 @@ async function accountPage(c: Context<AppEnv>, opts: AccountOpts = {}) {
     <>
       <h1>{t('account.title')}</h1>
       <p class="lead">{t('account.lead', { email: user.email })}</p>
+      <p>
+        <a href="/account/searches">{t('alerts.list.title')}</a> — {t('alerts.list.accountHint')}
+      </p>
 
       {opts.created && (
         <section class="notice-panel secret-panel" aria-labelledby="secret-title" role="status">

@@ -13,6 +13,7 @@ import { coordinationRoutes } from './coordination/coordination-pages.tsx';
 import { homePage } from './home.tsx';
 import { membersPage, organizationPage } from './members.tsx';
 import { libraryRoutes } from './library/library-routes.tsx';
+import { searchAlertRoutes } from './search-alerts.tsx';
 
 /** A local path to return to after an action; anything else falls back to the home page. */
 export function safeNext(next: string | undefined, fallback = '/'): string {
@@ -31,6 +32,7 @@ export function pageRoutes() {
   // The list, exports and import before the record routes (/activities/:id).
   pages.route('/', activityListRoutes());
   pages.route('/', activityRecordRoutes());
+  pages.route('/', searchAlertRoutes());
   pages.route('/', libraryRoutes());
   pages.route('/', coordinationRoutes());
   pages.route('/admin', adminRoutes());

@@ -84,7 +84,7 @@ async function uploadAction(c: Context<AppEnv>) {
 /** The library: search, publication pages, editing, files. */
 export function libraryRoutes() {
   const r = new Hono<AppEnv>();
-  r.get('/library', libraryPage);
+  r.get('/library', (c) => libraryPage(c));
   r.get('/library/feed.atom', libraryFeed);
   r.get('/library/new', async (c) => {
     const choices = await publicationFormChoices(c.get('ctx'), c.get('lang'));

@@ -9,6 +9,72 @@ import { formatNumber } from '../format.ts';
 import type { PageContext } from '../page-context.ts';
 import { renderPage } from '../render.tsx';
 import { CheckboxFacet } from '../components/facet.tsx';
+import { Csrf, emptyForm, SelectField, TextField, type FormState } from '../components/form.tsx';
+import { canonicalSearchQuery } from '../../../domain/alerts/alert-schemas.ts';
+import { searchName } from '../../../domain/alerts/subscriptions.ts';
+
+/** The save and subscribe forms of the page, with what was entered and its errors. */
+export type FollowForms = { save?: FormState; subscribe?: FormState };
+
+/**
+ * "Save this search" (signed in: a name and an e-mail alert frequency) or "E-mail me new results"
+ * (visitors: an address, confirmed by e-mail). Forms of their own, outside the GET search form.
+ */
+function FollowSearch({ page, params, forms }: { page: PageContext; params: SearchParams; forms: FollowForms }) {
+  const { t } = page;
+  const query = canonicalSearchQuery(searchQueryString({ ...params, page: 1 }));
+  if (page.actor.kind !== 'anonymous') {
+    const form = forms.save ?? emptyForm({ name: searchName(query), frequency: 'none' });
+    return (
+      <section class="search-follow" aria-labelledby="follow-title">
+        <h2 id="follow-title">{t('alerts.save.title')}</h2>
+        <p class="hint">{t('alerts.save.lead')}</p>
+        <form method="post" action="/library/saved" class="stack" novalidate>
+          <Csrf page={page} />
+          <input type="hidden" name="query" value={query} />
+          <TextField t={t} form={form} name="name" label={t('alerts.field.name')} required maxlength={200} />
+          <SelectField
+            t={t}
+            form={form}
+            name="frequency"
+            label={t('alerts.field.frequency')}
+            options={(['none', 'daily', 'weekly'] as const).map((f) => ({ value: f, label: t(`alerts.frequency.${f}`) }))}
+          />
+          <p>
+            <button type="submit" class="button">
+              {t('alerts.save.submit')}
+            </button>{' '}
+            <a href="/account/searches">{t('alerts.save.yours')}</a>
+          </p>
+        </form>
+      </section>
+    );
+  }
+  const form = forms.subscribe ?? emptyForm({ frequency: 'weekly' });
+  return (
+    <section class="search-follow" aria-labelledby="follow-title">
+      <h2 id="follow-title">{t('alerts.subscribe.title')}</h2>
+      <p class="hint">{t('alerts.subscribe.lead')}</p>
+      <form method="post" action="/library/subscribe" class="stack" novalidate>
+        <Csrf page={page} />
+        <input type="hidden" name="query" value={query} />
+        <TextField t={t} form={form} name="email" type="email" autocomplete="email" label={t('alerts.field.email')} hint={t('alerts.subscribe.privacy')} required maxlength={254} />
+        <SelectField
+          t={t}
+          form={form}
+          name="frequency"
+          label={t('alerts.field.frequency')}
+          options={(['daily', 'weekly'] as const).map((f) => ({ value: f, label: t(`alerts.frequency.${f}`) }))}
+        />
+        <p>
+          <button type="submit" class="button">
+            {t('alerts.subscribe.submit')}
+          </button>
+        </p>
+      </form>
+    </section>
+  );
+}
 
 const FACET_ORDER: SearchFacet[] = ['type', 'kind', 'year', 'theme', 'region', 'lang', 'org'];
 
@@ -100,7 +166,7 @@ function Notes({ page, r }: { page: PageContext; r: SearchResult }) {
   );
 }
 
-function LibraryPage({ page, params, result, error }: { page: PageContext; params: SearchParams; result: SearchResult | null; error: string[] }) {
+function LibraryPage({ page, params, result, error, forms }: { page: PageContext; params: SearchParams; result: SearchResult | null; error: string[]; forms: FollowForms }) {
   const { t } = page;
   const active = params.q !== '' || SEARCH_FACETS.some((f) => params[f].length > 0);
   const pages = result ? Math.ceil(result.total / result.pageSize) : 0;
@@ -215,18 +281,22 @@ function LibraryPage({ page, params, result, error }: { page: PageContext; param
           </div>
         </div>
       </form>
+      {result && <FollowSearch page={page} params={params} forms={forms} />}
     </>
   );
 }
 
 /** GET /library: one search over publications and activities, all its state in the URL (a GET form). */
-export async function libraryPage(c: Context<AppEnv>) {
+export async function libraryPage(c: Context<AppEnv>, o: { query?: string; forms?: FollowForms; status?: number; flash?: PageContext['flash'] } = {}) {
   const t = c.get('t');
-  const parsed = searchParamsSchema.safeParse(searchParamsFromUrl(new URL(c.req.url).searchParams));
+  const parsed = searchParamsSchema.safeParse(searchParamsFromUrl(o.query !== undefined ? new URLSearchParams(o.query) : new URL(c.req.url).searchParams));
   if (!parsed.success) {
     const error = fieldErrors(parsed.error as ZodError).map((f) => t('activityList.badFilter', { name: f.path.split('.')[0], message: f.message }));
-    return renderPage(c, { title: t('library.title'), status: 422 }, (page) => <LibraryPage page={page} params={searchParamsSchema.parse({})} result={null} error={error} />);
+    return renderPage(c, { title: t('library.title'), status: 422 }, (page) => <LibraryPage page={page} params={searchParamsSchema.parse({})} result={null} error={error} forms={{}} />);
   }
   const result = await search(c.get('ctx'), parsed.data, { lang: c.get('lang') });
-  return renderPage(c, { title: t('library.title'), description: t('library.lead') }, (page) => <LibraryPage page={page} params={parsed.data} result={result} error={[]} />);
+  return renderPage(c, { title: t('library.title'), description: t('library.lead'), status: o.status }, (page) => {
+    if (o.flash) page.flash = o.flash;
+    return <LibraryPage page={page} params={parsed.data} result={result} error={[]} forms={o.forms ?? {}} />;
+  });
 }
