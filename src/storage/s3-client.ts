@@ -135,6 +135,8 @@ export class S3Client {
     });
     const status = res.statusCode ?? 0;
     if (status < 300 || accept.includes(status)) return res;
+    // Refused (possibly before the whole body was sent): let go of what was being uploaded.
+    stream?.destroy();
     throw await this.errorOf(res, req);
   }
 
