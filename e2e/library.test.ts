@@ -19,6 +19,17 @@ describe('the knowledge library', () => {
     await editor.clickAndCheck(() => editor.page.getByRole('button', { name: 'Save' }).click());
     expect(editor.page.url()).toContain(new URL(recordUrl).pathname);
 
+    // The version history says what the edit changed; the newest version compares it word by word.
+    await editor.clickAndCheck(() => editor.page.getByRole('link', { name: 'Version history' }).click());
+    const newest = editor.page.locator('.version-list > li').first();
+    expect(await newest.textContent()).toContain('Language version added: French');
+    await editor.clickAndCheck(() => newest.locator('h2 a').click());
+    const added = editor.page.locator('.version-diff td[lang="fr"] ins').first();
+    expect(await added.textContent()).toBe('added: La traite des personnes dans les crises humanitaires');
+    expect(await added.evaluate((el) => getComputedStyle(el).textDecorationLine)).toBe('underline');
+    await editor.clickAndCheck(() => editor.page.getByRole('link', { name: 'All versions' }).click());
+    expect(await editor.page.locator('h1').textContent()).toBe('Version history');
+
     // A visitor searches, narrows to issue briefs, opens the brief and reads it in French.
     const j = await start();
     await j.visit(`${suite.server.url}/library`);

@@ -16,6 +16,8 @@ import { syncReferenceData } from './domain/reference/sync-reference-data.ts';
 import { seedOnFirstStart } from './seed/first-start.ts';
 import { seedDemoActivities } from './seed/seed-demo-activities.ts';
 import { seedDemoPublications } from './seed/seed-demo-publications.ts';
+import { sweepDocumentRemovals } from './domain/publications/document-removals.ts';
+import { documentStoreFor } from './storage/document-store.ts';
 
 export type RunningServer = { url: string; services: AppServices; close(): Promise<void> };
 
@@ -41,9 +43,13 @@ export async function startServer(config: Config, opts: { logger?: Logger; onFir
   const db = await openConfiguredDatabase(config);
   let server: ServerType | undefined;
   let mailTimer: NodeJS.Timeout | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
   let alertTimer: NodeJS.Timeout | undefined;
   let sending: Promise<unknown> | undefined;
   try {
+    // The document store must answer before anything is served (StorageUnavailableError says why not).
+    const store = documentStoreFor(config);
+    await store.check();
     const result = await migrate(db.kysely);
     if (result.applied.length > 0) logger.info({ applied: result.applied }, 'migrations applied');
     // Countries, regions, taxonomies and built-in codelists: every start, one query when unchanged.
@@ -67,6 +73,14 @@ export async function startServer(config: Config, opts: { logger?: Logger; onFir
     mailTimer = setInterval(deliver, 5000);
     mailTimer.unref();
     void deliver();
+    // Stored documents whose removal failed (the storage was unreachable) are tried again.
+    const sweep = () =>
+      sweepDocumentRemovals({ db, config })
+        .then((r) => (r.failed > 0 ? logger.warn(r, 'some stored documents could not be removed yet; will retry') : undefined))
+        .catch((err: unknown) => logger.warn({ err }, 'document removal sweep failed; will retry'));
+    sweepTimer = setInterval(sweep, 60_000);
+    sweepTimer.unref();
+    void sweep();
     if (config.ALERTS_INTERVAL_MINUTES > 0) {
       const digests = () => {
         // One run at a time in this process; other processes are kept apart by row locks.
@@ -82,12 +96,13 @@ export async function startServer(config: Config, opts: { logger?: Logger; onFir
       alertTimer.unref();
       digests();
     }
-    logger.info({ url: config.baseUrl, database: db.kind, mail: services.mailer.describe() }, 'ICAT Platform is listening');
+    logger.info({ url: config.baseUrl, database: db.kind, mail: services.mailer.describe(), documents: store.describe() }, 'ICAT Platform is listening');
     return {
       url: config.baseUrl,
       services,
       async close() {
         clearInterval(mailTimer);
+        clearInterval(sweepTimer);
         clearInterval(alertTimer);
         await sending;
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
@@ -98,6 +113,7 @@ export async function startServer(config: Config, opts: { logger?: Logger; onFir
     };
   } catch (err) {
     clearInterval(mailTimer);
+    clearInterval(sweepTimer);
     clearInterval(alertTimer);
     server?.close();
     await db.close();

@@ -11,6 +11,7 @@ import { AppError } from '../domain/errors.ts';
 import { syncReferenceData } from '../domain/reference/sync-reference-data.ts';
 import { findUserIdByEmail } from '../domain/identity/find-user.ts';
 import { loadUserActor } from '../domain/identity/users.ts';
+import { StorageUnavailableError } from '../storage/document-store.ts';
 
 /** Exit codes of the icat command, documented in the README. */
 export const EXIT = { ok: 0, failure: 1, config: 2, invalid: 3, notFound: 4 } as const;
@@ -33,7 +34,7 @@ export const note = (text = '') => process.stderr.write(`${text}\n`);
 export function describeFailure(err: unknown): { message: string; exitCode: number } {
   if (err instanceof CliError) return { message: err.message, exitCode: err.exitCode };
   if (err instanceof ConfigError || err instanceof DataDirLockedError || err instanceof DataDirUnwritableError) return { message: err.message, exitCode: EXIT.config };
-  if (err instanceof MigrationChecksumError) return { message: err.message, exitCode: EXIT.config };
+  if (err instanceof MigrationChecksumError || err instanceof StorageUnavailableError) return { message: err.message, exitCode: EXIT.config };
   if (err instanceof ZodError) {
     const fields = err.issues.map((i) => `  ${i.path.join('.') || '(input)'}: ${i.message}`);
     return { message: `Some values are not valid:\n${fields.join('\n')}`, exitCode: EXIT.invalid };

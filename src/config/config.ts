@@ -39,6 +39,14 @@ export const configSchema = z.object({
   MAX_UPLOAD_BYTES: int(1024, 1024 * 1024 * 1024).default(20 * 1024 * 1024).describe('largest accepted uploaded file (a spreadsheet to import), in bytes'),
   MAX_IATI_UPLOAD_BYTES: int(1024, 8 * 1024 * 1024 * 1024).default(512 * 1024 * 1024).describe('largest accepted IATI activity file uploaded for a background import, in bytes'),
   TRUST_PROXY: bool.default(false).describe('true behind a reverse proxy: take the client address from X-Forwarded-For'),
+  STORAGE_DRIVER: z.enum(['local', 's3'], { error: 'must be local or s3' }).default('local').describe('where publication files are kept: local (DATA_DIR/files/documents) or s3 (an S3-compatible bucket)'),
+  S3_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional().describe('S3 endpoint URL, e.g. https://s3.fr-par.scw.cloud; when unset, AWS S3 in S3_REGION'),
+  S3_REGION: z.string().regex(/^[a-z0-9-]+$/, 'must be a region name such as us-east-1').default('us-east-1').describe('S3 region (signing region), e.g. eu-west-3 or fr-par'),
+  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a bucket name (3 to 63 lower-case letters, digits, dots, hyphens)').optional().describe('S3 bucket of the publication files (required when STORAGE_DRIVER=s3)'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional().describe('S3 access key id (required when STORAGE_DRIVER=s3)'),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional().describe('S3 secret access key (required when STORAGE_DRIVER=s3)'),
+  S3_FORCE_PATH_STYLE: bool.default(false).describe('true to address the bucket in the path (MinIO, Ceph and most self-hosted services); false for bucket.host'),
+  S3_PREFIX: z.string().regex(/^(?:[A-Za-z0-9_-][A-Za-z0-9._-]*\/)*$/, 'must be folder names each ending in /, e.g. icat/').optional().describe('folder inside the bucket for the files, e.g. icat/ (ends in /)'),
   DEMO_CONTENT: bool.default(true).describe('create demo organizations and accounts on the first start of an empty database'),
 });
 
@@ -75,6 +83,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const c = parsed.data;
+  if (c.STORAGE_DRIVER === 's3') {
+    const missing = (['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const).filter((k) => !c[k]);
+    if (missing.length > 0) throw new ConfigError(missing.map((k) => `${k}: required when STORAGE_DRIVER=s3 (${configSchema.shape[k].description})`));
+  }
   const baseUrl = (c.BASE_URL ?? `http://${c.HOST === '0.0.0.0' ? 'localhost' : c.HOST}:${c.PORT}`).replace(/\/$/, '');
   return { ...c, baseUrl, dataDir: path.resolve(c.DATA_DIR), secureCookies: baseUrl.startsWith('https://') };
 }

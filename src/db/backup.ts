@@ -9,6 +9,8 @@ import { z } from 'zod';
 import type { Db, Tx } from './database.ts';
 import { hasOrganizationsOrUsers } from './queries/platform-state.ts';
 import type { Database } from './schema.ts';
+import type { DocumentStore } from '../storage/document-store.ts';
+import { recordDocumentRemoval } from './queries/document-removals.ts';
 
 /**
  * Application-level backups: one consistent snapshot of every table of the public schema,
@@ -25,6 +27,10 @@ import type { Database } from './schema.ts';
  *   last line    {"sha256":"<hex of every byte before this line>"}
  *
  * Version 1 files (tables only) are still read; restoring one leaves the stored files alone.
+ *
+ * Publication documents are `documents/<key>` in the file whatever the store: with an S3 store
+ * they are read and written through the DocumentStore, so a backup taken with the local folder
+ * restores into a bucket and the other way round.
  */
 export const BACKUP_FORMAT = 'icat-backup';
 export const BACKUP_VERSION = 2;
@@ -51,14 +57,17 @@ export type BackupHeader = z.infer<typeof headerSchema>;
 
 export type BackupProgress = { phase: 'backup' | 'verify' | 'restore'; table: string; done: number; total: number };
 
+const DOCUMENTS = 'documents/';
+
 /** The stored files to put in a backup: every regular file under `dir`, sorted, temporary ones left out. */
-function listStoredFiles(dir: string | undefined): string[] {
+function listStoredFiles(dir: string | undefined, skip?: string): string[] {
   if (!dir || !fs.existsSync(dir)) return [];
   const out: string[] = [];
   const walk = (rel: string) => {
     for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
       if (entry.name.startsWith('.')) continue;
       const child = rel ? `${rel}/${entry.name}` : entry.name;
+      if (skip && `${child}/` === skip) continue;
       if (entry.isDirectory()) walk(child);
       else if (entry.isFile() && SAFE_FILE_PATH.test(child)) out.push(child);
     }
@@ -167,6 +176,28 @@ async function appliedMigrations(db: Kysely<Database> | Tx): Promise<{ name: str
 
 const ident = (name: string) => sql.id(name);
 
+/** The chunks of a stream regrouped into pieces of `size` bytes (the last one shorter). */
+async function* rechunk(body: Readable, size: number): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = [];
+  let held = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    let data = chunk;
+    while (held + data.length >= size) {
+      const take = size - held;
+      parts.push(data.subarray(0, take));
+      yield Buffer.concat(parts);
+      data = data.subarray(take);
+      parts = [];
+      held = 0;
+    }
+    if (data.length > 0) {
+      parts.push(data);
+      held += data.length;
+    }
+  }
+  if (held > 0) yield Buffer.concat(parts);
+}
+
 async function write(stream: Writable, chunk: string): Promise<void> {
   if (!stream.write(chunk)) await once(stream, 'drain');
 }
@@ -178,7 +209,7 @@ export type BackupSummary = { file: string; bytes: number; header: BackupHeader;
  * complete). Reads in one REPEATABLE READ, read-only transaction through a cursor, so memory
  * stays flat however large the tables are.
  */
-export async function writeBackup(db: Db, file: string, opts: { onProgress?: ProgressFn; filesDir?: string } = {}): Promise<BackupSummary> {
+export async function writeBackup(db: Db, file: string, opts: { onProgress?: ProgressFn; filesDir?: string; documents?: DocumentStore } = {}): Promise<BackupSummary> {
   const target = path.resolve(file);
   const tmp = `${target}.tmp`;
   fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -253,9 +284,28 @@ export async function writeBackup(db: Db, file: string, opts: { onProgress?: Pro
 
     // The stored files, after the snapshot: they are written once under new names and never
     // changed, so each one the snapshot refers to is there unless it was deleted meanwhile.
-    const files = listStoredFiles(opts.filesDir);
+    // The local store's documents are in the files folder; a remote store's are listed from it.
+    const remote = opts.documents && opts.documents.driver !== 'local' ? opts.documents : undefined;
+    const files = listStoredFiles(opts.filesDir, remote ? DOCUMENTS : undefined);
+    const documents: string[] = [];
+    if (remote) for await (const key of remote.list()) documents.push(key);
+    const total = files.length + documents.length;
     let written = 0;
-    for (const [i, rel] of files.entries()) {
+    const emitFile = async (rel: string, body: Readable, size: number) => {
+      await emit(JSON.stringify({ file: rel, bytes: size }));
+      const fileHash = createHash('sha256');
+      let bytes = 0;
+      for await (const chunk of rechunk(body, FILE_CHUNK)) {
+        fileHash.update(chunk);
+        bytes += chunk.length;
+        await emit(JSON.stringify({ chunk: chunk.toString('base64') }));
+      }
+      if (bytes !== size) throw new Error(`The stored file ${rel} changed while it was being backed up; run the backup again.`);
+      await emit(JSON.stringify({ fileEnd: rel, sha256: fileHash.digest('hex') }));
+      written++;
+      opts.onProgress?.({ phase: 'backup', table: 'files', done: written, total });
+    };
+    for (const rel of files) {
       const full = path.join(opts.filesDir!, rel);
       let stream: fs.ReadStream;
       try {
@@ -265,19 +315,12 @@ export async function writeBackup(db: Db, file: string, opts: { onProgress?: Pro
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // deleted since it was listed
         throw err;
       }
-      const size = fs.statSync(full).size;
-      await emit(JSON.stringify({ file: rel, bytes: size }));
-      const fileHash = createHash('sha256');
-      let bytes = 0;
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        fileHash.update(chunk);
-        bytes += chunk.length;
-        await emit(JSON.stringify({ chunk: chunk.toString('base64') }));
-      }
-      if (bytes !== size) throw new Error(`The stored file ${rel} changed while it was being backed up; run the backup again.`);
-      await emit(JSON.stringify({ fileEnd: rel, sha256: fileHash.digest('hex') }));
-      written++;
-      opts.onProgress?.({ phase: 'backup', table: 'files', done: i + 1, total: files.length });
+      await emitFile(rel, stream, fs.statSync(full).size);
+    }
+    for (const key of documents) {
+      const stored = await remote!.open(key);
+      if (!stored) continue; // deleted since it was listed
+      await emitFile(`${DOCUMENTS}${key}`, stored.body, stored.size);
     }
 
     const trailer = `${JSON.stringify({ sha256: hash.digest('hex') })}\n`;
@@ -505,21 +548,26 @@ export type RestoreSummary = { tables: { name: string; rows: number }[]; header:
  * restored values. Call verifyBackup and checkRestoreTarget first; the file is read again here
  * and must still hash to `sha256`, or the transaction rolls back. `beforeCommit` runs inside
  * the transaction (for the audit entry).
+ *
+ * Stored files are staged in a folder beside the files folder. With a local document store
+ * the staged folder replaces the files folder once the transaction has committed. With a
+ * remote one (S3) the documents are uploaded from the staged folder before the commit (a
+ * failure rolls back and removes what was uploaded), the objects the backup does not hold are
+ * removed after it, and the other files swap in as above.
  */
 export async function restoreBackup(
   db: Db,
   file: string,
   verified: { header: BackupHeader; sha256: string },
-  opts: { onProgress?: ProgressFn; beforeCommit?: (tx: Tx) => Promise<void>; filesDir?: string } = {},
+  opts: { onProgress?: ProgressFn; beforeCommit?: (tx: Tx) => Promise<void>; filesDir?: string; documents?: DocumentStore } = {},
 ): Promise<RestoreSummary> {
   const { header } = verified;
   const columnsOf = new Map(header.tables.map((t) => [t.name, t.columns]));
   const totals = new Map(header.tables.map((t) => [t.name, t.rows]));
-  // Stored files (version 2) are written to a folder beside the files folder while the rows go
-  // in, and swapped in only once the transaction has committed; a failed restore removes it.
   const withFiles = header.version >= 2 && opts.filesDir !== undefined;
   const filesDir = opts.filesDir ? path.resolve(opts.filesDir) : undefined;
   const staging = filesDir ? `${filesDir}.restoring-${process.pid}` : undefined;
+  const remote = withFiles && opts.documents && opts.documents.driver !== 'local' ? opts.documents : undefined;
   if (staging) fs.rmSync(staging, { recursive: true, force: true });
   let fd: number | undefined;
   const sections = new FileSections(file, withFiles && staging
@@ -538,16 +586,47 @@ export async function restoreBackup(
       }
     : undefined);
 
+  const before = new Set<string>();
+  const uploaded: string[] = [];
+  const stagedDocuments = () => (staging && fs.existsSync(path.join(staging, DOCUMENTS)) ? fs.readdirSync(path.join(staging, DOCUMENTS)).sort() : []);
   let summary: RestoreSummary;
   try {
-    summary = await restoreRows(db, file, verified, sections, columnsOf, totals, opts);
+    if (remote) for await (const key of remote.list()) before.add(key);
+    summary = await restoreRows(db, file, verified, sections, columnsOf, totals, {
+      ...opts,
+      beforeCommit: async (tx) => {
+        if (remote && staging) {
+          const keys = stagedDocuments();
+          for (const [i, key] of keys.entries()) {
+            const full = path.join(staging, DOCUMENTS, key);
+            await remote.putAt(key, fs.createReadStream(full), fs.statSync(full).size);
+            uploaded.push(key);
+            opts.onProgress?.({ phase: 'restore', table: 'documents', done: i + 1, total: keys.length });
+          }
+        }
+        await opts.beforeCommit?.(tx);
+      },
+    });
   } catch (err) {
     if (fd !== undefined) fs.closeSync(fd);
     if (staging) fs.rmSync(staging, { recursive: true, force: true });
+    if (remote) for (const key of uploaded) if (!before.has(key)) await remote.remove(key).catch(() => undefined);
     throw err;
   }
   if (withFiles && staging && filesDir) {
     fs.mkdirSync(staging, { recursive: true });
+    if (remote) {
+      const kept = new Set(stagedDocuments());
+      fs.rmSync(path.join(staging, DOCUMENTS), { recursive: true, force: true });
+      // The documents folder of the local store, if any, is not part of the swap.
+      const localDocuments = path.join(filesDir, DOCUMENTS);
+      if (fs.existsSync(localDocuments)) fs.renameSync(localDocuments, path.join(staging, DOCUMENTS));
+      for (const key of before) {
+        if (kept.has(key)) continue;
+        // Left over from before the restore; recorded for a later sweep if the storage fails now.
+        await remote.remove(key).catch(() => recordDocumentRemoval(db.kysely, key));
+      }
+    }
     const old = `${filesDir}.replaced-${process.pid}`;
     if (fs.existsSync(filesDir)) fs.renameSync(filesDir, old);
     fs.renameSync(staging, filesDir);

@@ -90,4 +90,13 @@ export type LibraryTables = {
   publication_related: PublicationRelatedTable;
   publication_versions: PublicationVersionsTable;
   publication_search: PublicationSearchTable;
+  document_removals: DocumentRemovalsTable;
+};
+
+/** A stored document whose removal is owed (0012_document_removals.sql). */
+export type DocumentRemovalsTable = {
+  storage_key: string;
+  requested_at: Timestamp;
+  attempts: Generated<number>;
+  last_error: string | null;
 };

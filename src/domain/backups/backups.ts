@@ -12,6 +12,7 @@ import {
   type ProgressFn,
   type RestoreSummary,
 } from '../../db/backup.ts';
+import { documentStoreFor } from '../../storage/document-store.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import type { DomainContext } from '../context.ts';
 import { AppError } from '../errors.ts';
@@ -19,13 +20,13 @@ import { authorize } from '../policies.ts';
 
 export type { BackupProgress, BackupSummary, RestoreSummary } from '../../db/backup.ts';
 
-/** The folder of stored files (logos, documents) that backups carry. */
+/** The folder of stored files (logos; documents with the local store) that backups carry; documents come through the DocumentStore. */
 const filesDirOf = (ctx: DomainContext) => path.join(ctx.config.dataDir, 'files');
 
 /** Writes a consistent snapshot of the whole database, and the stored files, to a file (administrators only). */
 export async function createBackup(ctx: DomainContext, input: { file: string }, opts: { onProgress?: ProgressFn } = {}): Promise<BackupSummary> {
   authorize(ctx.actor, 'database.backup');
-  return writeBackup(ctx.db, input.file, { ...opts, filesDir: filesDirOf(ctx) });
+  return writeBackup(ctx.db, input.file, { ...opts, filesDir: filesDirOf(ctx), documents: documentStoreFor(ctx.config) });
 }
 
 /**
@@ -49,6 +50,7 @@ export async function restoreFromBackup(
     return await restoreBackup(ctx.db, input.file, verified, {
       ...opts,
       filesDir: filesDirOf(ctx),
+      documents: documentStoreFor(ctx.config),
       beforeCommit: (tx) =>
         recordAudit(tx, ctx, {
           action: 'database.restore',

@@ -3,6 +3,8 @@ import { withTransaction } from '../../db/database.ts';
 import { deletePublicationFile, findPublicationFile, findPublicationRow, insertPublicationFile, insertPublicationVersion, type PublicationFileRow } from '../../db/queries/publications.ts';
 import { updatePublicationIfVersion } from '../../db/queries/publications.ts';
 import { newId } from '../../lib/ids.ts';
+import type { Readable } from 'node:stream';
+import { recordDocumentRemoval } from '../../db/queries/document-removals.ts';
 import { documentStoreFor } from '../../storage/document-store.ts';
 import { actorLabel } from '../actor.ts';
 import { recordAudit } from '../audit/record-audit.ts';
@@ -11,6 +13,7 @@ import { AppError, notFound, unauthenticated } from '../errors.ts';
 import { languageSchema, type Language } from '../languages.ts';
 import { authorize } from '../policies.ts';
 import { getReferenceData } from '../reference/reference-data.ts';
+import { discardStoredDocument, removeStoredDocument, storageError } from './document-removals.ts';
 import { canSeePublication } from './publication-access.ts';
 import { fileOf } from './publication-mapping.ts';
 import type { PublicationFile } from './publication-schemas.ts';
@@ -58,9 +61,11 @@ export async function uploadPublicationFile(ctx: DomainContext, id: string, inpu
   }
   const text = await extractPdfText(input.bytes);
   const store = documentStoreFor(ctx.config);
-  const key = await store.put(input.bytes, 'pdf');
-  const ref = await getReferenceData(ctx);
+  const key = await store.put(input.bytes, 'pdf').catch((err: unknown) => {
+    throw storageError(err, 'the file was not saved');
+  });
   try {
+    const ref = await getReferenceData(ctx);
     return await withTransaction(ctx.db, async (tx) => {
       const before = await loadPublication(tx, id);
       const fileId = newId('file');
@@ -94,12 +99,17 @@ export async function uploadPublicationFile(ctx: DomainContext, id: string, inpu
       return { file, publicationVersion: after.version };
     });
   } catch (err) {
-    await store.remove(key);
+    // No row refers to the object: it goes now, or is recorded for the sweep if the storage fails.
+    await discardStoredDocument(ctx.db, store, key).catch(() => undefined);
     throw err;
   }
 }
 
-/** Removes a file from a publication (and from the index); the stored bytes go once the change is committed. */
+/**
+ * Removes a file from a publication (and from the index). Its storage key is recorded for
+ * removal in the same transaction; the stored bytes go once the change is committed (or, when
+ * the storage fails then, at a later sweep).
+ */
 export async function removePublicationFile(ctx: DomainContext, id: string, fileId: string): Promise<void> {
   const row = await editablePublication(ctx, id);
   const ref = await getReferenceData(ctx);
@@ -107,6 +117,7 @@ export async function removePublicationFile(ctx: DomainContext, id: string, file
     const before = await loadPublication(tx, id);
     const gone = await deletePublicationFile(tx, id, fileId);
     if (!gone) throw notFound('The file');
+    await recordDocumentRemoval(tx, gone.storage_key);
     const at = new Date();
     await updatePublicationIfVersion(tx, id, before.version, { updated_at: at, updated_by: userIdOf(ctx) });
     await reindexPublication(tx, ref, id);
@@ -115,20 +126,24 @@ export async function removePublicationFile(ctx: DomainContext, id: string, file
     await recordAudit(tx, ctx, { action: 'publication.file.remove', recordType: 'publication', recordId: id, organizationId: row.owner_organization_id, before, after });
     return gone;
   });
-  await documentStoreFor(ctx.config).remove(removed.storage_key);
+  await removeStoredDocument(ctx.db, documentStoreFor(ctx.config), removed.storage_key);
 }
 
-export type FileDownload = { file: PublicationFile; publicationId: string; bytes: Buffer };
+export type FileDownload = { file: PublicationFile; publicationId: string; body: Readable };
 
-/** A file with its bytes, for those who may see its publication; NOT_FOUND otherwise. */
+/** A file with its content as a stream, for those who may see its publication; NOT_FOUND otherwise. */
 export async function readPublicationFile(ctx: DomainContext, fileId: string): Promise<FileDownload> {
   const f: PublicationFileRow | undefined = await findPublicationFile(ctx.db.kysely, fileId);
   if (!f) throw notFound('The file');
   const row = await findPublicationRow(ctx.db.kysely, f.publication_id);
   if (!row || !canSeePublication(ctx.actor, row)) throw notFound('The file');
-  const bytes = await documentStoreFor(ctx.config).get(f.storage_key);
-  if (!bytes) throw notFound('The file');
-  return { file: fileOf(f), publicationId: f.publication_id, bytes };
+  const stored = await documentStoreFor(ctx.config)
+    .open(f.storage_key)
+    .catch((err: unknown) => {
+      throw storageError(err, 'the file cannot be sent');
+    });
+  if (!stored) throw notFound('The file');
+  return { file: fileOf(f), publicationId: f.publication_id, body: stored.body };
 }
 
 export type { Language };

@@ -9,6 +9,7 @@ import { createPublication, deletePublication, updatePublication } from '../../d
 import { search } from '../../domain/search/search.ts';
 import { searchResultSchema } from '../../domain/search/search-schemas.ts';
 import { apiRouter, conflictResponse, errorResponses, notFoundResponse } from './openapi-app.ts';
+import { toWebStream } from '../../storage/document-store.ts';
 
 const Publication = publicationSchema.meta({ id: 'Publication' });
 const PublicationFile = publicationFileSchema.meta({ id: 'PublicationFile' });
@@ -221,7 +222,7 @@ export const publicationRoutes = apiRouter()
       const { id, fileId } = c.req.valid('param');
       const d = await readPublicationFile(c.get('ctx'), fileId);
       if (d.publicationId !== id) throw new AppError('NOT_FOUND', 'The file was not found.');
-      return c.body(new Uint8Array(d.bytes), 200, downloadHeaders(d.file));
+      return c.body(toWebStream(d.body), 200, downloadHeaders(d.file));
     },
   )
   .openapi(

@@ -18,6 +18,9 @@ import { fieldOfPath, formFromBody, formFromPublication, inputFromForm, Publicat
 import { PublicationRecord } from './publication-page.tsx';
 import type { PublicationFormChoices } from '../../../domain/publications/publication-form-choices.ts';
 import type { Publication } from '../../../domain/publications/publication-schemas.ts';
+import { toWebStream } from '../../../storage/document-store.ts';
+import { publicationHistory, publicationVersionDiff } from '../../../domain/publications/publication-history.ts';
+import { PublicationHistory, PublicationVersionPage } from './publication-history-page.tsx';
 
 function formPage(c: Context<AppEnv>, o: { form: FormState; choices: PublicationFormChoices; publication: Publication | null; status?: number; flash?: string }) {
   const t = c.get('t');
@@ -90,9 +93,19 @@ export function libraryRoutes() {
   r.post('/library/new', (c) => saveAction(c, null));
   r.get('/library/files/:fileId/:name', async (c) => {
     const d = await readPublicationFile(c.get('ctx'), c.req.param('fileId'));
-    return c.body(new Uint8Array(d.bytes), 200, downloadHeaders(d.file));
+    return c.body(toWebStream(d.body), 200, downloadHeaders(d.file));
   });
   r.get('/library/:id', publicationPage);
+  r.get('/library/:id/history', async (c) => {
+    const id = c.req.param('id');
+    const { entries, latest } = await publicationHistory(c.get('ctx'), id);
+    return renderPage(c, { title: c.get('t')('library.history.title') }, (page) => <PublicationHistory page={page} publicationId={id} latest={latest} entries={entries} />);
+  });
+  r.get('/library/:id/history/:version', async (c) => {
+    const version = /^[1-9]\d{0,8}$/.test(c.req.param('version')) ? Number(c.req.param('version')) : 0;
+    const diff = await publicationVersionDiff(c.get('ctx'), c.req.param('id'), version, c.get('lang'));
+    return renderPage(c, { title: c.get('t')('library.history.version', { version: diff.entry.version }) }, (page) => <PublicationVersionPage page={page} diff={diff} />);
+  });
   r.get('/library/:id/edit', async (c) => {
     const { view, choices } = await publicationEditForm(c.get('ctx'), c.req.param('id'), c.get('lang'));
     return formPage(c, { form: formFromPublication(view.publication, null), choices, publication: view.publication });

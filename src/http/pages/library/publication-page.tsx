@@ -71,11 +71,16 @@ export function PublicationRecord({ page, view, shown, baseUrl }: { page: PageCo
             </ul>
           </nav>
         )}
-        {(view.abilities.edit || view.abilities.delete) && (
+        {(view.abilities.edit || view.abilities.delete || view.abilities.history) && (
           <div class="header-actions">
             {view.abilities.edit && (
               <a class="button button-secondary button-small" href={`/library/${p.id}/edit`}>
                 {t('library.edit')}
+              </a>
+            )}
+            {view.abilities.history && (
+              <a class="button button-secondary button-small" href={`/library/${p.id}/history`}>
+                {t('library.history.link')}
               </a>
             )}
             {view.abilities.delete && <ActionButton page={page} action={`/library/${p.id}/delete`} label={t('library.delete')} variant="danger" />}
