@@ -143,10 +143,14 @@ describe('importing an IATI 2.03 activity file', () => {
       const a = await getActivity(env.ctx(), id);
       if (id === 'XM-TEST-1-K2') expect([a.id, a.version, a.title.en]).toEqual([hand.activity.id, 2, 'Counter-trafficking support']);
       // The list row kept by the triggers equals one recomputed from scratch.
-      const listRow = async () => (await sql<Record<string, unknown>>`select * from activity_list_rows where id = ${a.id}`.execute(db)).rows[0];
+      // (Without the stamp: the transaction that last wrote the row, which a refresh changes.)
+      const listRow = async () => {
+        const { stamp: _stamp, ...row } = (await sql<Record<string, unknown>>`select * from activity_list_rows where id = ${a.id}`.execute(db)).rows[0]!;
+        return row;
+      };
       const stored = await listRow();
       expect(stored).toMatchObject({ country_codes: ['NA', 'ZA'], organization_ids: [org.id], status: '2' });
-      expect((stored!.region_codes as string[]).length).toBeGreaterThan(0);
+      expect((stored.region_codes as string[]).length).toBeGreaterThan(0);
       await sql`select activity_list_refresh(array[${a.id}]::text[])`.execute(db);
       expect(await listRow()).toEqual(stored);
       // The search document equals the one the one-activity path writes.
