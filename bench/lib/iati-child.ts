@@ -1,5 +1,6 @@
 // A child process for the IATI suite: imports one IATI file into the configured database (with
-// the standard ruleset when one is given) and prints its time, counts and peak resident memory.
+// the standard ruleset when one is given), as `icat import iati` does (in a heap-capped worker on a
+// server), and prints its time, counts and peak resident memory.
 // `node --import tsx bench/lib/iati-child.ts <file> [ruleset.json]` with DATA_DIR / DATABASE_URL set.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -7,7 +8,7 @@ import { loadConfig } from '../../src/config/config.ts';
 import { openConfiguredDatabase } from '../../src/db/open-from-config.ts';
 import { systemActor } from '../../src/domain/actor.ts';
 import { loadIatiRuleset } from '../../src/domain/iati/iati-ruleset.ts';
-import { importIatiFile } from '../../src/domain/iati/import-iati.ts';
+import { importIatiFileBounded } from '../../src/domain/iati/import-bounded.ts';
 import { syncReferenceData } from '../../src/domain/reference/sync-reference-data.ts';
 
 const [file, ruleset] = process.argv.slice(2) as [string, string | undefined];
@@ -22,7 +23,7 @@ const sampler = setInterval(() => {
   peak = Math.max(peak, process.memoryUsage().rss);
 }, 20);
 const started = performance.now();
-const report = await importIatiFile(ctx, { path: file, fileName: path.basename(file) });
+const report = await importIatiFileBounded(ctx, { path: file, fileName: path.basename(file) });
 const ms = performance.now() - started;
 clearInterval(sampler);
 peak = Math.max(peak, process.memoryUsage().rss);

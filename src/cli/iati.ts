@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { importIatiFile, type IatiImportProgress, type IatiImportReport, type IatiOutcome } from '../domain/iati/import-iati.ts';
+import { importIatiFileBounded } from '../domain/iati/import-bounded.ts';
+import { type IatiImportProgress, type IatiImportReport, type IatiOutcome } from '../domain/iati/import-iati.ts';
 import { systemActor } from '../domain/actor.ts';
 import { runScanWithProgress } from './coordination.ts';
 import { CliError, EXIT, note, out, printTable, withDatabase } from './runtime.ts';
@@ -81,7 +82,7 @@ export function registerIatiCommands(program: Command): void {
           const progress = fileProgress(path.basename(file));
           let report: IatiImportReport;
           try {
-            report = await importIatiFile(ctx, { path: file, fileName: path.basename(file) }, { owner: opts.owner, relevance: opts.relevantOnly ? 'relevant-only' : 'all', onProgress: progress.update });
+            report = await importIatiFileBounded(ctx, { path: file, fileName: path.basename(file) }, { owner: opts.owner, relevance: opts.relevantOnly ? 'relevant-only' : 'all', onProgress: progress.update });
           } finally {
             progress.stop();
           }

@@ -38,6 +38,9 @@ export const configSchema = z.object({
   MAX_BODY_BYTES: int(1024, 1024 * 1024 * 1024).default(1024 * 1024).describe('largest accepted request body, in bytes'),
   MAX_UPLOAD_BYTES: int(1024, 1024 * 1024 * 1024).default(20 * 1024 * 1024).describe('largest accepted uploaded file (a spreadsheet to import), in bytes'),
   MAX_IATI_UPLOAD_BYTES: int(1024, 8 * 1024 * 1024 * 1024).default(512 * 1024 * 1024).describe('largest accepted IATI activity file uploaded for a background import, in bytes'),
+  IATI_IMPORT_HEAP_MB: int(0, 16384)
+    .default(160)
+    .describe('heap limit, in MB, of the worker thread that imports an IATI file on a PostgreSQL server (an import that needs more fails and may be run again with more); 0 imports in the main thread, unbounded'),
   TRUST_PROXY: bool.default(false).describe('true behind a reverse proxy: take the client address from X-Forwarded-For'),
   STORAGE_DRIVER: z.enum(['local', 's3'], { error: 'must be local or s3' }).default('local').describe('where publication files are kept: local (DATA_DIR/files/documents) or s3 (an S3-compatible bucket)'),
   S3_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional().describe('S3 endpoint URL, e.g. https://s3.fr-par.scw.cloud; when unset, AWS S3 in S3_REGION'),

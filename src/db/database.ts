@@ -18,6 +18,8 @@ export type DbKind = 'pglite' | 'server';
 export type Db = {
   kind: DbKind;
   kysely: Kysely<Database>;
+  /** The server's connection string, for a worker thread that opens its own connections. */
+  url?: string;
   /** The embedded instance, only for backup of its data directory and test cloning. */
   lite?: PGlite;
   close(): Promise<void>;
@@ -47,7 +49,7 @@ export async function openDatabase(options: OpenOptions): Promise<Db> {
     });
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     await sql`select 1`.execute(kysely);
-    return { kind: 'server', kysely, close: () => kysely.destroy() };
+    return { kind: 'server', kysely, url: options.databaseUrl, close: () => kysely.destroy() };
   }
 
   let lock: DataDirLock | undefined;

@@ -21,12 +21,15 @@ import type { DomainContext } from '../context.ts';
 import { AppError, notFound } from '../errors.ts';
 import { authorize, can } from '../policies.ts';
 import { requestDuplicateScan } from '../coordination/duplicates.ts';
-import { importIatiFile, type IatiImportReport, type IatiOutcome } from './import-iati.ts';
+import { importIatiFileBounded } from './import-bounded.ts';
+import { type IatiImportReport, type IatiOutcome } from './import-iati.ts';
 
 /**
  * IATI imports as background jobs. The upload is written to DATA_DIR/iati-imports/<job>.xml
  * (counted as it streams: a file above MAX_IATI_UPLOAD_BYTES is refused and removed), a job row
- * records it, and the import runs in the same process after the request has been answered,
+ * records it, and the import runs after the request has been answered (in a worker thread with a
+ * capped heap on a PostgreSQL server, see import-bounded.ts, so running out of memory fails the job,
+ * not the server),
  * saving its progress (and a heartbeat) as it goes, then its report. One failed activity is a
  * line of the report, not the end of the job. A job whose process was killed stops beating: it
  * reads as interrupted and may be run again from the same file, which reaches the same state as
@@ -217,7 +220,7 @@ async function runJob(ctx: DomainContext, row: IatiJobRow): Promise<void> {
   heartbeat.unref();
   try {
     const options = iatiImportOptionsSchema.parse(row.options);
-    const report = await importIatiFile(
+    const report = await importIatiFileBounded(
       ctx,
       { path: jobFile(ctx, row.file_key), fileName: row.file_name },
       {
