@@ -65,6 +65,7 @@ async function run(suite: string, backend: Backend, body: () => Promise<Figure[]
   const t = performance.now();
   figures.push(...(await body()));
   timings.push({ suite, backend: backend.name, seconds: Math.round((performance.now() - t) / 100) / 10 });
+  writeReport(path.resolve(import.meta.dirname, 'results'), report(false));
 }
 
 try {
@@ -104,19 +105,22 @@ try {
   pg?.stop();
 }
 
-const report: BenchReport = {
-  machine,
-  scale,
-  backends: backends.map((b) => ({ name: b.name, version: b.pg?.version })),
-  durationSeconds: (performance.now() - started) / 1000,
-  load: {
-    mean: Math.round((loadSamples.reduce((a, b) => a + b, 0) / loadSamples.length) * 100) / 100,
-    max: Math.round(Math.max(...loadSamples) * 100) / 100,
-    end: Math.round(os.loadavg()[0]! * 100) / 100,
-  },
-  timings,
-  figures,
-  notes,
-};
-const out = writeReport(path.resolve(import.meta.dirname, 'results'), report);
+/** The report so far; written after every suite, so a run stopped part-way keeps what it measured. */
+function report(complete: boolean): BenchReport {
+  return {
+    machine,
+    scale,
+    backends: backends.map((b) => ({ name: b.name, version: b.pg?.version })),
+    durationSeconds: (performance.now() - started) / 1000,
+    load: {
+      mean: Math.round((loadSamples.reduce((a, b) => a + b, 0) / loadSamples.length) * 100) / 100,
+      max: Math.round(Math.max(...loadSamples) * 100) / 100,
+      end: Math.round(os.loadavg()[0]! * 100) / 100,
+    },
+    timings,
+    figures,
+    notes: complete ? notes : [...notes, 'Partial: the run had not finished when this was written.'],
+  };
+}
+const out = writeReport(path.resolve(import.meta.dirname, 'results'), report(true));
 log(`\nResults: ${out.md}`);

@@ -8,7 +8,7 @@ import { round } from '../lib/stats.ts';
 import type { Figure, SuiteContext } from '../lib/types.ts';
 
 /**
- * kill -9 during imports, N rounds of each importer on the back end:
+ * kill -9 during imports, N rounds on the back end, alternating between the two importers:
  *
  * - a spreadsheet import commits every row in ONE transaction, so after the kill the file's
  *   activities are all there or none of them is; run again, all are;
@@ -117,57 +117,60 @@ export async function importCrashRounds(ctx: SuiteContext, dataset: Dataset, ran
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'icat-bench-import-crash-'));
   const figures: Figure[] = [];
   try {
-    for (const kind of ['spreadsheet', 'iati'] as const) {
-      let halfApplied = 0; // rounds whose state after the kill broke the importer's promise
-      let notWholeAfterRerun = 0; // rounds whose re-run did not reach the complete state
-      let killedMidway = 0;
-      const storedAtKill: number[] = [];
-      let seconds = 0;
-      for (let r = 0; r < rounds; r++) {
-        const started = performance.now();
-        const prefix = `XM-CRASH-${backend}-${kind}-${process.pid}-${r}-`;
-        const file = path.join(tmp, `${kind}-${r}.${kind === 'iati' ? 'xml' : 'csv'}`);
-        // The import alone: no duplicate scan after it.
-        const args = kind === 'iati' ? ['iati', file, '--owner', owner, '--no-scan'] : ['spreadsheet', file, '--commit', '--no-scan'];
-        if (kind === 'iati') iatiFile(file, prefix, rows);
-        else spreadsheet(file, prefix, owner, rows);
-        // Kill at a random tenth of the progress the importer prints (1 to 10: the last one is the commit's edge).
-        const tenth = 1 + Math.floor(random() * 10);
-        const killWhen =
-          kind === 'iati'
-            ? (line: string) => {
-                const m = /: (\d+)% — (\d+) activities/.exec(line);
-                return m !== null && Number(m[1]) >= tenth * 10;
-              }
-            : (line: string) => {
-                const m = /imported (\d+)\/(\d+) rows/.exec(line);
-                return m !== null && Number(m[1]) >= (Number(m[2]) * tenth) / 10;
-              };
-        const first = await runImport(args, dataset.env, killWhen);
-        if (first.killed) killedMidway++;
-        else if (first.code !== 0) throw new Error(`${kind} import (round ${r + 1}) failed before the kill: ${first.output}`);
-        const atKill = await census(dataset, prefix, 2);
-        storedAtKill.push(atKill.activities);
-        const broken = kind === 'spreadsheet' ? atKill.activities !== 0 && atKill.activities !== rows : atKill.whole !== atKill.activities;
-        if (broken || atKill.whole !== atKill.activities) halfApplied++;
-        const again = await runImport(args, dataset.env);
-        if (again.code !== 0) throw new Error(`${kind} import (round ${r + 1}) failed when run again: ${again.output}`);
-        const after = await census(dataset, prefix, 2);
-        if (after.activities !== rows || after.whole !== rows || after.maxVersion !== 1) notWholeAfterRerun++;
-        seconds += (performance.now() - started) / 1000;
-        ctx.log(
-          `  ${kind} import, crash round ${r + 1}: ${first.killed ? `killed at ${tenth * 10}% of the progress` : 'finished before the kill'}, ${atKill.activities}/${rows} stored (${atKill.whole} whole); after the re-run ${after.activities}/${rows} (${after.whole} whole, max version ${after.maxVersion})`,
-        );
-      }
+    // The rounds alternate between the two importers: `rounds` kills during an import in all.
+    const kinds = ['spreadsheet', 'iati'] as const;
+    const stats = new Map(kinds.map((k) => [k, { rounds: 0, halfApplied: 0, notWholeAfterRerun: 0, killedMidway: 0, storedAtKill: [] as number[], seconds: 0 }]));
+    for (let r = 0; r < rounds; r++) {
+      const kind = kinds[r % 2]!;
+      const st = stats.get(kind)!;
+      st.rounds++;
+      const started = performance.now();
+      const prefix = `XM-CRASH-${backend}-${kind}-${process.pid}-${r}-`;
+      const file = path.join(tmp, `${kind}-${r}.${kind === 'iati' ? 'xml' : 'csv'}`);
+      // The import alone: no duplicate scan after it.
+      const args = kind === 'iati' ? ['iati', file, '--owner', owner, '--no-scan'] : ['spreadsheet', file, '--commit', '--no-scan'];
+      if (kind === 'iati') iatiFile(file, prefix, rows);
+      else spreadsheet(file, prefix, owner, rows);
+      // Kill at a random tenth of the progress the importer prints (1 to 10: the last one is the commit's edge).
+      const tenth = 1 + Math.floor(random() * 10);
+      const killWhen =
+        kind === 'iati'
+          ? (line: string) => {
+              const m = /: (\d+)% — (\d+) activities/.exec(line);
+              return m !== null && Number(m[1]) >= tenth * 10;
+            }
+          : (line: string) => {
+              const m = /imported (\d+)\/(\d+) rows/.exec(line);
+              return m !== null && Number(m[1]) >= (Number(m[2]) * tenth) / 10;
+            };
+      const first = await runImport(args, dataset.env, killWhen);
+      if (first.killed) st.killedMidway++;
+      else if (first.code !== 0) throw new Error(`${kind} import (round ${r + 1}) failed before the kill: ${first.output}`);
+      const atKill = await census(dataset, prefix, 2);
+      st.storedAtKill.push(atKill.activities);
+      const broken = kind === 'spreadsheet' ? atKill.activities !== 0 && atKill.activities !== rows : atKill.whole !== atKill.activities;
+      if (broken || atKill.whole !== atKill.activities) st.halfApplied++;
+      const again = await runImport(args, dataset.env);
+      if (again.code !== 0) throw new Error(`${kind} import (round ${r + 1}) failed when run again: ${again.output}`);
+      const after = await census(dataset, prefix, 2);
+      if (after.activities !== rows || after.whole !== rows || after.maxVersion !== 1) st.notWholeAfterRerun++;
+      st.seconds += (performance.now() - started) / 1000;
+      ctx.log(
+        `  ${kind} import, crash round ${r + 1}: ${first.killed ? `killed at ${tenth * 10}% of the progress` : 'finished before the kill'}, ${atKill.activities}/${rows} stored (${atKill.whole} whole); after the re-run ${after.activities}/${rows} (${after.whole} whole, max version ${after.maxVersion})`,
+      );
+    }
+    for (const kind of kinds) {
+      const st = stats.get(kind)!;
+      if (st.rounds === 0) continue;
       figures.push({
         suite: 'reliability',
         backend,
-        name: `kill -9 during ${kind === 'iati' ? 'an IATI import (batched commits)' : 'a spreadsheet import (one transaction)'} (${rounds} rounds): rounds left half-applied or not whole after re-running`,
-        value: halfApplied + notWholeAfterRerun,
+        name: `kill -9 during ${kind === 'iati' ? 'an IATI import (batched commits)' : 'a spreadsheet import (one transaction)'} (${st.rounds} of ${rounds} import rounds): rounds left half-applied or not whole after re-running`,
+        value: st.halfApplied + st.notWholeAfterRerun,
         unit: 'rounds',
-        baseline: { name: 'rounds run', value: rounds, unit: 'rounds' },
-        ratio: round((halfApplied + notWholeAfterRerun) / rounds, 2),
-        extra: { activitiesPerFile: rows, killedMidway, halfApplied, notWholeAfterRerun, storedAtKill: storedAtKill.join(' '), secondsPerRound: round(seconds / rounds, 1) },
+        baseline: { name: 'rounds run', value: st.rounds, unit: 'rounds' },
+        ratio: round((st.halfApplied + st.notWholeAfterRerun) / st.rounds, 2),
+        extra: { activitiesPerFile: rows, killedMidway: st.killedMidway, halfApplied: st.halfApplied, notWholeAfterRerun: st.notWholeAfterRerun, storedAtKill: st.storedAtKill.join(' '), secondsPerRound: round(st.seconds / st.rounds, 1) },
       });
     }
   } finally {
