@@ -206,7 +206,7 @@ async function accountPage(c: Context<AppEnv>, opts: AccountOpts = {}) {
       <section aria-labelledby="sessions-title">
         <h2 id="sessions-title">{t('account.sessions.title')}</h2>
         <p>{t('account.sessions.lead')}</p>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex={0}>
           <table>
             <caption class="visually-hidden">{t('account.sessions.title')}</caption>
             <thead>
@@ -243,7 +243,7 @@ async function accountPage(c: Context<AppEnv>, opts: AccountOpts = {}) {
         {overview.tokens.length === 0 ? (
           <p class="meta">{t('account.tokens.none')}</p>
         ) : (
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0}>
             <table>
               <caption class="visually-hidden">{t('account.tokens.title')}</caption>
               <thead>

@@ -103,7 +103,7 @@ function Messages({ page, report }: { page: PageContext; report: ImportReport })
     <>
       <h2 id="messages-title">{t('activityImport.messages', { count: report.messageCount, formatted: formatNumber(lang, report.messageCount) })}</h2>
       {report.messageCount > report.messages.length && <p class="meta">{t('activityImport.messagesCut', { shown: formatNumber(lang, report.messages.length) })}</p>}
-      <div class="table-wrap">
+      <div class="table-wrap" tabindex={0}>
         <table class="import-messages" aria-labelledby="messages-title">
           <thead>
             <tr>

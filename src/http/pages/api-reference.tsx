@@ -153,7 +153,7 @@ function FieldTable({ page, rows, caption }: { page: PageContext; rows: FieldRow
   const { t } = page;
   if (rows.length === 0) return <p class="meta">{t('apiRef.noFields')}</p>;
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" tabindex={0}>
       <table class="api-fields">
         <caption class="visually-hidden">{caption}</caption>
         <thead>
@@ -211,7 +211,7 @@ function OperationBlock({ page, doc, method, path, op }: { page: PageContext; do
       {params.length > 0 && (
         <>
           <h4>{t('apiRef.parameters')}</h4>
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0}>
             <table class="api-fields">
               <caption class="visually-hidden">{t('apiRef.parametersOf', { op: `${method.toUpperCase()} ${path}` })}</caption>
               <thead>
@@ -426,7 +426,7 @@ export async function apiReferencePage(c: Context<AppEnv>) {
           </pre>
           {problem && <FieldTable page={page} rows={fieldRows(doc, problem)} caption={t('apiRef.problemFields')} />}
           <h3>{t('apiRef.codes')}</h3>
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0}>
             <table>
               <caption class="visually-hidden">{t('apiRef.codes')}</caption>
               <thead>

@@ -99,7 +99,7 @@ async function uploadPage(c: Context<AppEnv>, opts: { error?: string; status?: n
       {jobs.length > 0 && (
         <>
           <h2 id="recent-title">{t('iatiImport.recent')}</h2>
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0}>
             <table aria-labelledby="recent-title">
               <thead>
                 <tr>
@@ -174,7 +174,7 @@ function Report({ page, report }: { page: PageContext; report: IatiImportReport 
       {notSaved.length > 0 && (
         <>
           <h2 id="not-saved-title">{t('iatiImport.notSaved', { count: notSaved.length, formatted: formatNumber(lang, notSaved.length) })}</h2>
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0}>
             <table aria-labelledby="not-saved-title">
               <thead>
                 <tr>
@@ -202,7 +202,7 @@ function Report({ page, report }: { page: PageContext; report: IatiImportReport 
         <>
           <h2 id="messages-title">{t('iatiImport.messages', { count: report.messageCount, formatted: formatNumber(lang, report.messageCount) })}</h2>
           {report.messageCount > report.messages.length && <p class="meta">{t('iatiImport.messagesCut', { shown: formatNumber(lang, report.messages.length) })}</p>}
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0}>
             <table class="import-messages" aria-labelledby="messages-title">
               <thead>
                 <tr>

@@ -62,7 +62,7 @@ function formPage(
           <h2 id="unsaved-title">{t('activity.form.conflictTitle')}</h2>
           <p>{t('activity.form.conflictBody', { version: a?.version ?? '' })}</p>
           {opts.unsaved.length > 0 && (
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex={0}>
               <table>
                 <caption class="visually-hidden">{t('activity.form.conflictTitle')}</caption>
                 <thead>

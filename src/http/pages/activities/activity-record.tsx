@@ -198,7 +198,7 @@ export function ActivityRecord({ page, view }: { page: PageContext; view: Activi
         {a.participants.length === 0 ? (
           <p class="empty">{t('activity.record.none')}</p>
         ) : (
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0}>
             <table>
               <caption class="visually-hidden">{t('activity.record.organizations')}</caption>
               <thead>
@@ -227,7 +227,7 @@ export function ActivityRecord({ page, view }: { page: PageContext; view: Activi
       <Section id="where" title={t('activity.record.where')}>
         {a.countries.length === 0 && a.regions.length === 0 && <p class="empty">{t('activity.record.none')}</p>}
         {a.countries.length > 0 && (
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0}>
             <table>
               <caption>{t('activity.record.countries')}</caption>
               <thead>
@@ -252,7 +252,7 @@ export function ActivityRecord({ page, view }: { page: PageContext; view: Activi
           </div>
         )}
         {a.regions.length > 0 && (
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0}>
             <table>
               <caption>{t('activity.record.regions')}</caption>
               <thead>
@@ -309,7 +309,7 @@ export function ActivityRecord({ page, view }: { page: PageContext; view: Activi
         {a.sectors.length === 0 ? (
           <p class="empty">{t('activity.record.none')}</p>
         ) : (
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0}>
             <table>
               <caption class="visually-hidden">{t('activity.record.sectors')}</caption>
               <thead>
@@ -388,7 +388,7 @@ export function ActivityRecord({ page, view }: { page: PageContext; view: Activi
       <Section id="money" title={t('activity.record.money')}>
         {a.budgets.length === 0 && a.transactionsSummary.length === 0 && <p class="empty">{t('activity.record.none')}</p>}
         {a.budgets.length > 0 && (
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0}>
             <table>
               <caption>{t('activity.record.budgets')}</caption>
               <thead>
@@ -425,7 +425,7 @@ export function ActivityRecord({ page, view }: { page: PageContext; view: Activi
           </div>
         )}
         {a.transactionsSummary.length > 0 && (
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0}>
             <table>
               <caption>{t('activity.record.transactions')}</caption>
               <thead>
@@ -468,7 +468,7 @@ export function ActivityRecord({ page, view }: { page: PageContext; view: Activi
                     </p>
                   )}
                   {ind.periods.length > 0 && (
-                    <div class="table-wrap">
+                    <div class="table-wrap" tabindex={0}>
                       <table aria-labelledby={`result-${ri}-indicator-${ii}`}>
                         <thead>
                           <tr>

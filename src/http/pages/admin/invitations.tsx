@@ -99,7 +99,7 @@ async function renderInvitations(c: Context<AppEnv>, form: FormState, status = 2
         {invitations.length === 0 ? (
           <p class="empty">{t('admin.invitations.none')}</p>
         ) : (
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0}>
             <table class="data-table">
               <caption class="visually-hidden">{t('admin.invitations.sentTitle')}</caption>
               <thead>

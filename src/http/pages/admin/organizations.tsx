@@ -150,7 +150,7 @@ function renderForm(c: Context<AppEnv>, opts: FormPageOpts) {
         <section class="notice-panel" aria-labelledby="unsaved-title">
           <h2 id="unsaved-title">{t('admin.org.unsavedTitle')}</h2>
           <p>{t('admin.org.unsavedBody')}</p>
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0}>
             <table>
               <thead>
                 <tr>
@@ -376,7 +376,7 @@ export async function organizationListPage(c: Context<AppEnv>) {
       {result.items.length === 0 ? (
         <p class="empty">{t('members.empty')}</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex={0}>
           <table class="data-table">
             <caption class="visually-hidden">{t('admin.org.listTitle')}</caption>
             <thead>

@@ -37,7 +37,7 @@ export async function tokensPage(c: Context<AppEnv>) {
       {tokens.length === 0 ? (
         <p class="empty">{t('admin.tokens.none')}</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex={0}>
           <table class="data-table">
             <caption class="visually-hidden">{t('admin.tokens.title')}</caption>
             <thead>

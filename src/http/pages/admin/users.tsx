@@ -94,7 +94,7 @@ export async function userListPage(c: Context<AppEnv>) {
       {result.items.length === 0 ? (
         <p class="empty">{t('admin.users.none')}</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex={0}>
           <table class="data-table">
             <caption class="visually-hidden">{t('admin.users.title')}</caption>
             <thead>
@@ -186,7 +186,7 @@ async function renderUser(c: Context<AppEnv>, user: User, opts: { status?: numbe
           <form method="post" action={`/admin/users/${user.id}/memberships`} class="stack form-wide">
             <Csrf page={page} />
             {user.memberships.length > 0 && (
-              <div class="table-wrap">
+              <div class="table-wrap" tabindex={0}>
                 <table>
                   <caption class="visually-hidden">{t('admin.users.organizations')}</caption>
                   <thead>

@@ -141,7 +141,7 @@ export function WorldMapFigure({ page, map, query, basePath, headingLevel = 2 }:
         {map.table.length === 0 ? (
           <p class="empty">{t('coordination.map.empty')}</p>
         ) : (
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0}>
             <table class="data-table map-data">
               <caption class="visually-hidden">{t('coordination.map.tableCaption', { measure: measureLabel, where })}</caption>
               <thead>

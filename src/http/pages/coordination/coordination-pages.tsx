@@ -333,7 +333,7 @@ function DashboardPage({ page, params, d, errors }: { page: PageContext; params:
           )}
           <section aria-labelledby="dash-members">
             <h2 id="dash-members">{t('coordination.dashboard.members')}</h2>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex={0}>
               <table class="data-table">
                 <caption class="visually-hidden">{t('coordination.dashboard.members')}</caption>
                 <thead>
