@@ -165,10 +165,17 @@ export async function insertActivityRow(
  * concurrent edits the second UPDATE waits for the first to commit, re-reads the row and
  * matches nothing, so exactly one edit from a base version wins. Returns whether it matched.
  */
-export async function updateActivityRowIfVersion(db: Executor, id: string, version: number, values: ActivityMainValues): Promise<boolean> {
+export async function updateActivityRowIfVersion(
+  db: Executor,
+  id: string,
+  version: number,
+  values: ActivityMainValues,
+  /** The search document's texts, when the caller computes it in the same statement (batched imports). */
+  search?: { a: string; b: string; c: string },
+): Promise<boolean> {
   const row = await db
     .updateTable('activities')
-    .set({ ...values, version: version + 1 })
+    .set({ ...values, version: version + 1, ...(search && { search: searchVector(search) as never }) })
     .where('id', '=', id)
     .where('version', '=', version)
     .where('deleted_at', 'is', null)
@@ -248,22 +255,6 @@ export async function insertActivityRows(db: Executor, rows: NewActivityRow[]): 
     rows.map(({ search, ...r }) => ({ ...r, version: 1, search: searchVector(search) as never })),
     (c) => db.insertInto('activities').values(c).execute(),
   );
-}
-
-/**
- * Replaces the main row and the search document of an activity in one statement, if it still
- * has `version` and is not deleted (as updateActivityRowIfVersion). Returns whether it matched.
- */
-export async function updateActivityRowWithSearch(db: Executor, id: string, version: number, values: ActivityMainValues, search: { a: string; b: string; c: string }): Promise<boolean> {
-  const row = await db
-    .updateTable('activities')
-    .set({ ...values, version: version + 1, search: searchVector(search) as never })
-    .where('id', '=', id)
-    .where('version', '=', version)
-    .where('deleted_at', 'is', null)
-    .returning('id')
-    .executeTakeFirst();
-  return row !== undefined;
 }
 
 /**

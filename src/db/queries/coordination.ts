@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../schema.ts';
+import type { ActivityListRowsTable } from '../schema-registry.ts';
 import type { Executor, Tx } from '../database.ts';
 import { allConditions, withAnalyticSettings, type ReadScope, type ResolvedFilters } from './activity-list.ts';
 
@@ -400,26 +401,7 @@ export async function countCandidates(db: Executor): Promise<number> {
 }
 
 /** One activity list row as the in-process matrix snapshot keeps it (ADR 028). */
-export type SnapshotRow = {
-  id: string;
-  owner_organization_id: string;
-  visibility: string;
-  shared_with: string[];
-  deleted: boolean;
-  status: string | null;
-  planned_start: string | null;
-  planned_end: string | null;
-  actual_start: string | null;
-  actual_end: string | null;
-  pillars: string[];
-  exploitation_forms: string[];
-  target_groups: string[];
-  contexts: string[];
-  sdg_targets: string[];
-  country_codes: string[];
-  region_codes: string[];
-  organization_ids: string[];
-};
+export type SnapshotRow = Omit<ActivityListRowsTable, 'deleted_at' | 'updated_at' | 'stamp'> & { deleted: boolean };
 
 export type MatrixChanges = {
   /** The oldest transaction still running when the changes were read (xid8 as text): the mark of the next read. */

@@ -13,7 +13,6 @@ import {
   replaceChildrenOfMany,
   setActivitySearch,
   updateActivityRowIfVersion,
-  updateActivityRowWithSearch,
   type ActivityRow,
   type ActivityRows,
   type NewActivityRow,
@@ -365,7 +364,7 @@ export async function upsertActivitiesByIdentifier(ctx: DomainContext, tx: Tx, i
   }
   if (creates.length > 0) await insertActivityRows(tx, creates.map((c) => c.row));
   for (const u of updates) {
-    const ok = await updateActivityRowWithSearch(tx, u.current.id, u.current.version, mainValues(u.data, { updatedBy: userIdOf(ctx.actor), at: new Date() }), searchOf(u.data));
+    const ok = await updateActivityRowIfVersion(tx, u.current.id, u.current.version, mainValues(u.data, { updatedBy: userIdOf(ctx.actor), at: new Date() }), searchOf(u.data));
     // Another transaction changed it since it was read: the caller's retry, one by one, reports the conflict.
     if (!ok) throw versionConflict(u.before);
   }
