@@ -7,6 +7,9 @@ import { AppError } from '../../src/domain/errors.ts';
 import { createTestEnv, type TestEnv } from '../support/app.ts';
 import { makeOrg } from '../support/factories.ts';
 
+const onServer = !!process.env.TEST_DATABASE_URL;
+if (!onServer) process.stdout.write('Skipping the worker-thread checks of bounded IATI imports: they need a PostgreSQL server (TEST_DATABASE_URL); the embedded database imports in this thread.\n');
+
 let env: TestEnv;
 let dir: string;
 let file: string;
@@ -47,7 +50,7 @@ describe('a bounded IATI import', () => {
     expect(err).toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('no-such-organization') });
   });
 
-  it.runIf(!!process.env.TEST_DATABASE_URL)('ends an import that outgrows its heap as an error of the import, and this process goes on', async () => {
+  it.runIf(onServer)('ends an import that outgrows its heap as an error of the import, and this process goes on', async () => {
     const tiny = { ...env.ctx(), config: { ...env.config, IATI_IMPORT_HEAP_MB: 8 } };
     const err = await importIatiFileBounded(tiny, { path: file, fileName: 'bounded.xml' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
@@ -55,5 +58,14 @@ describe('a bounded IATI import', () => {
     // Nothing was lost or half-written: the full heap finds every activity as it was.
     const rerun = await importIatiFileBounded(env.ctx(), { path: file, fileName: 'bounded.xml' });
     expect(rerun.counts).toMatchObject({ unchanged: 250, failed: 0 });
+  });
+
+  it.runIf(onServer)('refuses a file by its head in this thread, starting no worker (which an 8 MB heap could not run)', async () => {
+    const doctype = path.join(dir, 'doctype.xml');
+    fs.writeFileSync(doctype, '<?xml version="1.0"?>\n<!DOCTYPE x [ <!ENTITY a "b"> ]>\n<iati-activities version="2.03"/>\n');
+    const tiny = { ...env.ctx(), config: { ...env.config, IATI_IMPORT_HEAP_MB: 8 } };
+    const r = await importIatiFileBounded(tiny, { path: doctype, fileName: 'doctype.xml' });
+    expect(r.refused).toMatchObject({ kind: 'doctype', line: 2 });
+    expect(r.counts).toMatchObject({ created: 0 });
   });
 });

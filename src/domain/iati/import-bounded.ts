@@ -3,7 +3,7 @@ import type { Config } from '../../config/config.ts';
 import type { Actor } from '../actor.ts';
 import type { DomainContext } from '../context.ts';
 import { AppError, type ErrorCode, type FieldError } from '../errors.ts';
-import { importIatiFile, type IatiImportOptions, type IatiImportProgress, type IatiImportReport } from './import-iati.ts';
+import { importIatiFile, readHead, type IatiImportOptions, type IatiImportProgress, type IatiImportReport } from './import-iati.ts';
 
 /**
  * An IATI import with bounded memory. On a PostgreSQL server the import runs in a worker thread
@@ -12,7 +12,7 @@ import { importIatiFile, type IatiImportOptions, type IatiImportProgress, type I
  * than the cap ends as an error of this import (whole batches are saved, and a rerun reaches the
  * same state) rather than as the end of the process that started it. The embedded database is
  * held by one instance in this thread, so on it (and with IATI_IMPORT_HEAP_MB=0) the import runs
- * here, as importIatiFile.
+ * here, as importIatiFile; so does a file refused by its head, which takes no memory to refuse.
  */
 
 export type WorkerInput = {
@@ -41,9 +41,12 @@ const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); retu
 export const outOfMemoryMessage = (heapMb: number) =>
   `The import ran out of memory (IATI_IMPORT_HEAP_MB=${heapMb}). The activities saved before are kept; raise IATI_IMPORT_HEAP_MB and run it again.`;
 
-export function importIatiFileBounded(ctx: DomainContext, source: { path: string; fileName: string }, opts: IatiImportOptions = {}): Promise<IatiImportReport> {
+export async function importIatiFileBounded(ctx: DomainContext, source: { path: string; fileName: string }, opts: IatiImportOptions = {}): Promise<IatiImportReport> {
   const heapMb = ctx.config.IATI_IMPORT_HEAP_MB;
   if (ctx.db.kind !== 'server' || !ctx.db.url || heapMb === 0) return importIatiFile(ctx, source, opts);
+  // A file refused as a whole by its head (a DOCTYPE, IATI 1.x, not IATI, malformed before the
+  // root) is refused here at once: no worker is worth starting (about a second) to say so.
+  if (await readHead(source.path)) return importIatiFile(ctx, source, opts);
   const { onProgress, ...options } = opts;
   const workerData: WorkerInput = { databaseUrl: ctx.db.url, config: ctx.config, actor: ctx.actor, requestId: ctx.requestId, ip: ctx.ip, source, options };
   return new Promise((resolve, reject) => {

@@ -90,7 +90,7 @@ async function sha256Of(file: string): Promise<string> {
 }
 
 /** Reads the file up to its root element: the error that refuses it as a whole, if any. */
-async function readHead(file: string): Promise<IatiFileError | undefined> {
+export async function readHead(file: string): Promise<IatiFileError | undefined> {
   const stream = fs.createReadStream(file, { highWaterMark: 64 * 1024 });
   try {
     for await (const ev of readIatiActivities(stream as AsyncIterable<Buffer>)) if (ev.kind === 'header' || ev.kind === 'activity') break;
