@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, Readable, type Writable } from 'node:stream';
 import { once } from 'node:events';
-import ExcelJS from 'exceljs';
 import { selectOrganizationLabels } from '../../db/queries/activity-list.ts';
 import { csvField, neutraliseFormula } from '../../lib/spreadsheet-cells.ts';
+import { XlsxWriter } from '../../lib/xlsx-writer.ts';
 import type { DomainContext } from '../context.ts';
 import { LANGUAGES, pickText, type Language } from '../languages.ts';
 import { getReferenceData, type ReferenceData } from '../reference/reference-data.ts';
@@ -173,86 +173,54 @@ export const CHILD_SHEETS: ChildSheet[] = [
 
 const safe = (v: string | number | null): string | number | null => (typeof v === 'string' ? neutraliseFormula(v) : v);
 
-/** Buffered bytes an XLSX export may hold before it waits for the compressor. */
-const XLSX_BACKLOG_BYTES = 64 * 1024 * 1024;
-
 /**
- * Backpressure for the XLSX writer. exceljs's streaming writer hands rows to its zip compressor
- * without waiting for it, so a fast producer piles up uncompressed sheet XML (the whole sheet, for
- * 100k activities); and a slow download piles up compressed bytes. After each batch this waits
- * until the consumer has room and the process's buffer memory is back within
- * XLSX_BACKLOG_BYTES of its lowest level. Memory that does not come down within a second is held
- * by something else (the embedded database's own memory grows too): it becomes the new floor.
- */
-async function drained(out: PassThrough, floor: { bytes: number }): Promise<void> {
-  if (out.destroyed) throw new Error('The download was interrupted.');
-  if (out.writableNeedDrain) await Promise.race([once(out, 'drain'), once(out, 'close')]);
-  const started = Date.now();
-  for (;;) {
-    const now = process.memoryUsage().arrayBuffers;
-    floor.bytes = Math.min(floor.bytes, now);
-    if (now - floor.bytes <= XLSX_BACKLOG_BYTES) return;
-    if (Date.now() - started >= 1_000) {
-      floor.bytes = now;
-      return;
-    }
-    // The compressor works in the thread pool: let each of its chunks complete as soon as it can.
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
-/**
- * Writes an XLSX workbook with exceljs's streaming writer: the Activities sheet (the same columns
- * as the CSV, with the HXL row), then one sheet each for locations, participating organizations,
- * countries, sectors and budgets. A streaming workbook writes its sheets one after another, so
- * the rows of the other sheets wait in temporary files (one JSON line each) while the
- * activities are read once from the database.
+ * Writes an XLSX workbook (src/lib/xlsx-writer.ts, streamed with backpressure): the Activities
+ * sheet (the same columns as the CSV, with the HXL row), then one sheet each for locations,
+ * participating organizations, countries, sectors and budgets. Sheets are written one after
+ * another, so the rows of the other sheets wait in temporary files (one JSON line each) while
+ * the activities are read once from the database.
  */
 export async function writeActivitiesXlsx(
-  out: NodeJS.WritableStream & PassThrough,
+  out: Writable,
   batches: AsyncIterable<Batch>,
   ref: ReferenceData,
   lang: Language,
-  opts: { extraSheets?: (wb: ExcelJS.stream.xlsx.WorkbookWriter) => void } = {},
+  opts: { extraSheets?: (wb: XlsxWriter) => Promise<void> } = {},
 ): Promise<void> {
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'icat-xlsx-'));
+  const files = CHILD_SHEETS.map((s, i) => {
+    const file = path.join(dir, `sheet-${i}.ndjson`);
+    return { sheet: s, file, stream: fs.createWriteStream(file) };
+  });
   try {
-    const baseline = { bytes: process.memoryUsage().arrayBuffers };
-    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
-    wb.creator = 'ICAT Platform';
-    const main = wb.addWorksheet('Activities', { views: [{ state: 'frozen', ySplit: 2 }] });
-    main.addRow(SHEET_COLUMNS.map((c) => c.name)).commit();
-    main.addRow(SHEET_COLUMNS.map((c) => c.hxl)).commit();
-    const files = CHILD_SHEETS.map((s, i) => {
-      const file = path.join(dir, `sheet-${i}.ndjson`);
-      return { sheet: s, file, stream: fs.createWriteStream(file) };
-    });
+    const wb = new XlsxWriter(out);
+    const main = await wb.addSheet('Activities', { frozenRows: 2, headerRows: 2 });
+    await main.addRow(SHEET_COLUMNS.map((c) => c.name));
+    await main.addRow(SHEET_COLUMNS.map((c) => c.hxl));
     for await (const batch of batches) {
       for (const a of batch.activities) {
         const row = activityToRow(a, ref, lang, batch.orgs);
-        main.addRow(SHEET_COLUMNS.map((c) => safe(row[c.name] ?? ''))).commit();
-        for (const f of files) for (const r of f.sheet.rows(a, ref, lang, batch.orgs)) f.stream.write(`${JSON.stringify(r)}\n`);
+        await main.addRow(SHEET_COLUMNS.map((c) => safe(row[c.name] ?? '')));
+        for (const f of files) {
+          const lines = f.sheet.rows(a, ref, lang, batch.orgs);
+          if (lines.length > 0 && !f.stream.write(lines.map((r) => `${JSON.stringify(r)}\n`).join(''))) await once(f.stream, 'drain');
+        }
       }
-      await drained(out, baseline);
     }
-    main.commit();
+    await main.end();
     for (const f of files) {
       f.stream.end();
       await once(f.stream, 'close');
-      const ws = wb.addWorksheet(f.sheet.name, { views: [{ state: 'frozen', ySplit: 1 }] });
-      ws.addRow(f.sheet.columns).commit();
+      const ws = await wb.addSheet(f.sheet.name, { frozenRows: 1, headerRows: 1 });
+      await ws.addRow(f.sheet.columns);
       const lines = readline.createInterface({ input: fs.createReadStream(f.file, 'utf8'), crlfDelay: Infinity });
-      let n = 0;
-      for await (const line of lines) {
-        if (!line) continue;
-        ws.addRow((JSON.parse(line) as (string | number | null)[]).map(safe)).commit();
-        if (++n % BATCH === 0) await drained(out, baseline);
-      }
-      ws.commit();
+      for await (const line of lines) if (line) await ws.addRow((JSON.parse(line) as (string | number | null)[]).map(safe));
+      await ws.end();
     }
-    opts.extraSheets?.(wb);
-    await wb.commit();
+    await opts.extraSheets?.(wb);
+    await wb.finish();
   } finally {
+    for (const f of files) f.stream.destroy();
     await fs.promises.rm(dir, { recursive: true, force: true });
   }
 }

@@ -2,11 +2,11 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
-import type ExcelJS from 'exceljs';
 import { withTransaction, type Executor } from '../../db/database.ts';
 import { selectActivityKeys, type ActivityKeyRow } from '../../db/queries/activity-list.ts';
 import { organizationChoices } from '../../db/queries/activities.ts';
 import { looksLikeFormula, restoreNeutralised } from '../../lib/spreadsheet-cells.ts';
+import type { XlsxCell, XlsxWriter } from '../../lib/xlsx-writer.ts';
 import { columnLetters, looksLikeZip, readCsvRows, readXlsxRows, SpreadsheetError, type SheetEvent, type SheetRow } from '../../lib/spreadsheet-reader.ts';
 import { readUpload, removeUpload, storeUpload, uploadFilePath, type UploadMeta } from '../../storage/uploads.ts';
 import { can, authorize } from '../policies.ts';
@@ -444,9 +444,9 @@ export async function spreadsheetTemplate(ctx: DomainContext, format: Spreadshee
     out.on('error', reject);
   });
   await writeActivitiesXlsx(out, (async function* () {})(), ref, lang, {
-    extraSheets: (wb) => {
-      instructionsSheet(wb);
-      codeListSheet(wb, ref, lang, orgs.map((o) => ({ id: o.id, acronym: o.acronym, name: pickText(o.name as Record<string, string>, lang) })));
+    extraSheets: async (wb) => {
+      await instructionsSheet(wb);
+      await codeListSheet(wb, ref, lang, orgs.map((o) => ({ id: o.id, acronym: o.acronym, name: pickText(o.name as Record<string, string>, lang) })));
     },
   });
   await ended;
@@ -465,35 +465,28 @@ const INSTRUCTIONS = [
   'Upload the file at /activities/import: a dry run lists every problem by row and column, and nothing is saved until you confirm. Drafts may be saved with errors; published records may not.',
 ];
 
-function instructionsSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter): void {
-  const ws = wb.addWorksheet('Instructions');
-  for (const line of INSTRUCTIONS) ws.addRow([line]).commit();
-  ws.addRow([]).commit();
-  ws.addRow(['column', 'HXL', 'what it holds', 'list', 'read on import', 'codes']).commit();
-  for (const c of SHEET_COLUMNS) ws.addRow([c.name, c.hxl, c.description, c.list ? 'yes' : '', c.label ? 'no (label)' : 'yes', c.codes?.name ?? '']).commit();
-  ws.commit();
+async function instructionsSheet(wb: XlsxWriter): Promise<void> {
+  const rows: XlsxCell[][] = [...INSTRUCTIONS.map((line) => [line]), [], ['column', 'HXL', 'what it holds', 'list', 'read on import', 'codes']];
+  for (const c of SHEET_COLUMNS) rows.push([c.name, c.hxl, c.description, c.list ? 'yes' : '', c.label ? 'no (label)' : 'yes', c.codes?.name ?? '']);
+  await wb.addRows('Instructions', rows, { widths: { 0: 28, 2: 60 } });
 }
 
-function codeListSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, ref: ReferenceData, lang: Language, orgs: { id: string; acronym: string; name: string }[]): void {
-  const ws = wb.addWorksheet('Code lists');
-  ws.addRow(['list', 'code', 'label']).commit();
-  for (const o of orgs) ws.addRow(['organization (owner_org_id, participant_org_id, shared_with)', o.id, `${o.acronym} — ${o.name}`]).commit();
+async function codeListSheet(wb: XlsxWriter, ref: ReferenceData, lang: Language, orgs: { id: string; acronym: string; name: string }[]): Promise<void> {
+  const rows: XlsxCell[][] = [['list', 'code', 'label']];
+  for (const o of orgs) rows.push(['organization (owner_org_id, participant_org_id, shared_with)', o.id, `${o.acronym} — ${o.name}`]);
   const done = new Set<string>();
   for (const c of SHEET_COLUMNS) {
     if (!c.codes || done.has(c.codes.name)) continue;
     done.add(c.codes.name);
     if (c.codes.kind === 'country') {
-      for (const country of ref.countries.values()) ws.addRow(['country', country.code, ref.label('country', country.code, lang)]).commit();
+      for (const country of ref.countries.values()) rows.push(['country', country.code, ref.label('country', country.code, lang)]);
     } else if (c.codes.kind === 'taxonomy') {
-      for (const t of ref.terms(c.codes.name)) ws.addRow([c.codes.name, t.code, ref.label(c.codes.name, t.code, lang)]).commit();
+      for (const t of ref.terms(c.codes.name)) rows.push([c.codes.name, t.code, ref.label(c.codes.name, t.code, lang)]);
     } else {
-      for (const item of ref.codelists.get(c.codes.name)?.items.values() ?? []) if (!item.withdrawn) ws.addRow([c.codes.name, item.code, ref.label(c.codes.name, item.code, lang)]).commit();
+      for (const item of ref.codelists.get(c.codes.name)?.items.values() ?? []) if (!item.withdrawn) rows.push([c.codes.name, item.code, ref.label(c.codes.name, item.code, lang)]);
     }
   }
-  ws.addRow(['visibility', 'public', 'everyone']).commit();
-  ws.addRow(['visibility', 'members', 'people of member organizations']).commit();
-  ws.addRow(['visibility', 'restricted', 'the organizations in shared_with']).commit();
-  ws.addRow(['visibility', 'draft', 'the owner organization only']).commit();
-  ws.commit();
+  rows.push(['visibility', 'public', 'everyone'], ['visibility', 'members', 'people of member organizations'], ['visibility', 'restricted', 'the organizations in shared_with'], ['visibility', 'draft', 'the owner organization only']);
+  await wb.addRows('Code lists', rows, { frozenRows: 1, headerRows: 1 });
 }
 
