@@ -5,10 +5,12 @@ const root = path.resolve(import.meta.dirname, '../..');
 
 export type Child = { proc: ChildProcess; url: string; output: () => string; kill(signal?: NodeJS.Signals): Promise<number | null> };
 
-export async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void> {
+/** Polls `url` until it answers 2xx; gives up at the timeout, or as soon as `exited()` says the process is gone. */
+export async function waitForHttp(url: string, timeoutMs = 60_000, exited: () => boolean = () => false): Promise<void> {
   const until = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < until) {
+    if (exited()) throw new Error(`the process ended before ${url} answered`);
     try {
       const res = await fetch(url);
       if (res.ok) return;
@@ -25,7 +27,8 @@ function track(proc: ChildProcess, url: string): Child {
   let out = '';
   proc.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
   proc.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  // 'close' comes after the process ended and its output was read to the end.
+  const exited = new Promise<number | null>((resolve) => proc.once('close', (code) => resolve(code)));
   return {
     proc,
     url,
@@ -46,7 +49,7 @@ export async function startPlatform(port: number, env: Record<string, string>): 
   });
   const child = track(proc, `http://127.0.0.1:${port}`);
   try {
-    await waitForHttp(`${child.url}/healthz`);
+    await waitForHttp(`${child.url}/healthz`, 60_000, () => proc.exitCode !== null || proc.signalCode !== null);
   } catch (err) {
     await child.kill('SIGKILL');
     throw new Error(`${(err as Error).message}\n${child.output()}`, { cause: err });
