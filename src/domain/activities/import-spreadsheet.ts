@@ -22,13 +22,13 @@ import { activityInputSchema, type Severity } from './activity-schemas.ts';
 import { COLUMN_BY_NAME, columnOfPath, presentGroups, rowToInput, shapeProblems, SHEET_COLUMNS, type Group } from './activity-sheet.ts';
 import { activityGrader, storageProblems, type Grader } from './activity-validation.ts';
 import { csvHeaderLines, writeActivitiesXlsx } from './export-activities.ts';
-import { upsertActivityByIdentifier, type NewActivityInput } from './save-activity.ts';
+import { upsertActivitiesByIdentifier, upsertActivityByIdentifier, type NewActivityInput } from './save-activity.ts';
 
 /**
  * Spreadsheet import of activities: a file with the export's columns (CSV or XLSX) is read row
  * by row, each row turned into an activity and graded by the one validator, and reported with
  * graded messages (row, column, message). Nothing is written until a commit, which saves every
- * row in ONE transaction through `upsertActivityByIdentifier` — all rows or none. A re-import
+ * row in ONE transaction (`upsertActivitiesByIdentifier`, chunk by chunk) — all rows or none. A re-import
  * updates the activities it names (by IATI identifier, or platform id) and never duplicates
  * them; the owner of every row is checked against the person importing.
  */
@@ -368,8 +368,8 @@ export async function dryRunFile(ctx: DomainContext, file: string, fileName = pa
 export type ImportProgress = { done: number; total: number };
 
 /**
- * Saves every row of a file in ONE transaction through upsertActivityByIdentifier: created,
- * updated or left unchanged, all or none. A file whose dry run has any blocking message is
+ * Saves every row of a file in ONE transaction (upsertActivitiesByIdentifier, chunk by chunk):
+ * created, updated or left unchanged, all or none. A file whose dry run has any blocking message is
  * refused with VALIDATION_FAILED and nothing is written.
  */
 export async function commitFile(ctx: DomainContext, file: string, fileName = path.basename(file), opts: { onProgress?: (p: ImportProgress) => void } = {}): Promise<ImportResult> {
@@ -391,24 +391,37 @@ export async function commitFile(ctx: DomainContext, file: string, fileName = pa
   opts.onProgress?.({ done, total });
   const report = await withTransaction(ctx.db, async (tx) => {
     const r = await analyse(ctx, { path: file, name: fileName, format }, tx, grade, async (plans) => {
-      for (const p of plans) {
+      // Rows found by their identifier go through the batch path (a few multi-row statements per
+      // chunk); a row naming the platform id of an activity goes one by one.
+      const byIdentifier = plans.filter((p) => !p.id);
+      const results = await upsertActivitiesByIdentifier(ctx, tx, byIdentifier.map((p) => ({ raw: p.input, provenance })), grade);
+      for (const [k, res] of results.entries()) {
+        if ('error' in res) throw rowError(byIdentifier[k]!.row, res.error);
+        result[res.outcome]++;
+      }
+      for (const p of plans.filter((q) => q.id)) {
         try {
-          const saved = await upsertActivityByIdentifier(ctx, p.input, { tx, provenance, ...(p.id ? { id: p.id } : {}) });
+          const saved = await upsertActivityByIdentifier(ctx, p.input, { tx, provenance, id: p.id });
           result[saved.outcome]++;
         } catch (err) {
-          if (err instanceof AppError) {
-            throw new AppError(err.code, `Row ${p.row}: ${err.message} Nothing was saved.`, { fields: err.fields.map((f) => ({ ...f, path: `row ${p.row}, ${columnOfPath(f.path)}` })) });
-          }
-          throw err;
+          throw rowError(p.row, err);
         }
-        done++;
       }
+      done += plans.length;
       opts.onProgress?.({ done, total });
     });
     if (!r.committable) throw new AppError('CONFLICT', 'The data changed while the file was being imported; nothing was saved. Run the import again.');
     return r;
   });
   return { rows: report.rows, ...result, report };
+}
+
+/** An error saving one row, said with the row's number; the transaction is rolled back. */
+function rowError(row: number, err: unknown): unknown {
+  if (err instanceof AppError) {
+    return new AppError(err.code, `Row ${row}: ${err.message} Nothing was saved.`, { fields: err.fields.map((f) => ({ ...f, path: `row ${row}, ${columnOfPath(f.path)}` })) });
+  }
+  return err;
 }
 
 /** Commits a stored upload (see commitFile) and removes it. */
