@@ -26,6 +26,8 @@ export type AppEnv = {
     lang: Language;
     t: Translate;
     csrfToken: string;
+    /** A streamed form's `_csrf` field is still to be checked by its handler (middleware/csrf.ts). */
+    csrfDeferred?: boolean;
     /** The domain context for this request: database, actor, request id and client address. */
     ctx: DomainContext;
   };

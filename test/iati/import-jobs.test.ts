@@ -206,3 +206,117 @@ describe('IATI import pages', () => {
     expect(await tooBig.text()).toMatch(/larger than the limit of 65536 bytes/);
   });
 });
+
+/** A multipart body built as it is read (nothing held whole): `parts` in order, each text or a file of `size` bytes of `fill`. */
+function streamedForm(parts: ({ name: string; value: string } | { name: string; fileName: string; head: string; size: number })[]): { body: ReadableStream<Uint8Array>; type: string } {
+  const boundary = 'icat-test-boundary-7f3a9c';
+  const pad = Buffer.alloc(1024 * 1024, 0x20);
+  async function* chunks() {
+    for (const p of parts) {
+      if ('value' in p) {
+        yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"\r\n\r\n${p.value}\r\n`);
+        continue;
+      }
+      yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"; filename="${p.fileName}"\r\nContent-Type: application/xml\r\n\r\n${p.head}`);
+      for (let sent = 0; sent < p.size; sent += pad.length) yield pad.subarray(0, Math.min(pad.length, p.size - sent));
+      yield Buffer.from('\r\n');
+    }
+    yield Buffer.from(`--${boundary}--\r\n`);
+  }
+  const it = chunks();
+  return {
+    type: `multipart/form-data; boundary=${boundary}`,
+    body: new ReadableStream({
+      async pull(controller) {
+        const next = await it.next();
+        if (next.done) controller.close();
+        else controller.enqueue(new Uint8Array(next.value));
+      },
+    }),
+  };
+}
+
+describe('IATI uploads through the form, streamed', () => {
+  let big: TestEnv;
+  let bigClient: TestClient;
+  const jobsDir = () => path.join(big.config.dataDir, 'iati-imports');
+  const stored = () => (fs.existsSync(jobsDir()) ? fs.readdirSync(jobsDir()) : []);
+  const post = (form: ReturnType<typeof streamedForm>) =>
+    bigClient.request('/activities/import/iati', { method: 'POST', body: form.body, headers: { 'content-type': form.type }, duplex: 'half' } as RequestInit);
+
+  beforeAll(async () => {
+    big = await createTestEnv({ MAX_IATI_UPLOAD_BYTES: String(512 * 1024 * 1024) });
+    const o = await makeOrg(big, { iatiRef: 'XM-JOBS-2' });
+    bigClient = new TestClient(big.app);
+    await signIn(bigClient, await makeUser(big, { role: 'focal_point', org: o }));
+  });
+  afterAll(async () => {
+    await whenIatiImportsIdle();
+    await big?.close();
+  });
+
+  it('writes a 128 MB file to disk as it arrives, without holding it in memory', async () => {
+    const before = stored().length;
+    const head = '<?xml version="1.0" encoding="UTF-8"?>\n<iati-activities version="2.03"><!--';
+    const form = streamedForm([
+      { name: '_csrf', value: await bigClient.csrf() },
+      { name: 'file', fileName: 'large.xml', head, size: 128 * 1024 * 1024 },
+      { name: 'relevance', value: 'relevant-only' },
+    ]);
+    global.gc?.();
+    const base = process.memoryUsage();
+    let peak = 0;
+    const sampler = setInterval(() => {
+      const m = process.memoryUsage();
+      peak = Math.max(peak, m.heapUsed + m.arrayBuffers - (base.heapUsed + base.arrayBuffers));
+    }, 10);
+    const res = await post(form);
+    clearInterval(sampler);
+    expect(res.status).toBe(303);
+    const id = res.headers.get('location')!.split('/').pop()!;
+    // The whole file is on disk, and the option sent after it applies.
+    expect(fs.statSync(path.join(jobsDir(), `${id}.xml`)).size).toBe(head.length + 128 * 1024 * 1024);
+    expect(stored().length).toBe(before + 1);
+    const job = (await (await bigClient.request(`/api/v1/iati/imports/${id}`)).json()) as IatiImportJob;
+    expect(job.options.relevance).toBe('relevant-only');
+    expect(job.fileBytes).toBe(head.length + 128 * 1024 * 1024);
+    // Held whole, the body alone would be 128 MB more.
+    expect(peak).toBeLessThan(48 * 1024 * 1024);
+    await whenIatiImportsIdle();
+  });
+
+  it('refuses a form without its token, or with the token after the file, and keeps nothing', async () => {
+    const before = stored();
+    const file = { name: 'file', fileName: 'x.xml', head: '<iati-activities version="2.03">', size: 4 * 1024 * 1024 };
+    const none = await post(streamedForm([file]));
+    expect(none.status).toBe(403);
+    const late = await post(streamedForm([file, { name: '_csrf', value: await bigClient.csrf() }]));
+    expect(late.status).toBe(403);
+    const wrong = await post(streamedForm([{ name: '_csrf', value: 'x'.repeat(32) }, file]));
+    expect(wrong.status).toBe(403);
+    expect(stored()).toEqual(before);
+  });
+
+  it('removes a file whose form turns out to be invalid after it arrived', async () => {
+    const before = stored();
+    const res = await bigClient.request('/api/v1/iati/imports', {
+      method: 'POST',
+      ...(() => {
+        const f = streamedForm([
+          { name: 'file', fileName: 'x.xml', head: '<iati-activities version="2.03">', size: 1024 * 1024 },
+          { name: 'relevance', value: 'some' },
+        ]);
+        return { body: f.body, headers: { 'content-type': f.type, 'x-csrf-token': '' }, duplex: 'half' };
+      })(),
+    } as RequestInit);
+    // No token header: refused before anything is read.
+    expect(res.status).toBe(403);
+    const f = streamedForm([
+      { name: 'file', fileName: 'x.xml', head: '<iati-activities version="2.03">', size: 1024 * 1024 },
+      { name: 'relevance', value: 'some' },
+    ]);
+    const invalid = await bigClient.request('/api/v1/iati/imports', { method: 'POST', body: f.body, headers: { 'content-type': f.type, 'x-csrf-token': await bigClient.csrf() }, duplex: 'half' } as RequestInit);
+    expect(invalid.status).toBe(422);
+    expect(stored()).toEqual(before);
+  });
+});

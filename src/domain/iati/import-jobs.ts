@@ -129,27 +129,58 @@ async function spool(stream: Readable, file: string, max: number): Promise<numbe
 export const tooLargeMessage = (max: number) =>
   `The file is larger than the limit of ${max} bytes (${(max / 1048576).toFixed(0)} MB) for IATI uploads. Split it, or import it with the icat command.`;
 
+/** An uploaded IATI file written to the jobs folder, not yet an import (see receiveIatiUpload). */
+export type ReceivedIatiUpload = { key: string; fileName: string; bytes: number };
+
+/**
+ * Writes an uploaded IATI file to disk as it streams in (counted: above MAX_IATI_UPLOAD_BYTES
+ * it is refused and removed), before the import's options are known: a form may send its
+ * fields after the file. Follow with startReceivedIatiImport, or discardIatiUpload.
+ */
+export async function receiveIatiUpload(ctx: DomainContext, upload: { fileName: string; stream: Readable }): Promise<ReceivedIatiUpload> {
+  authorize(ctx.actor, 'activity.import');
+  const fileName = (upload.fileName.trim() || 'upload.xml').slice(0, 500);
+  const key = newId('imp');
+  await fs.promises.mkdir(jobsDir(ctx), { recursive: true });
+  const bytes = await spool(upload.stream, jobFile(ctx, key), ctx.config.MAX_IATI_UPLOAD_BYTES);
+  if (bytes === 0) {
+    await fs.promises.rm(jobFile(ctx, key), { force: true });
+    throw new AppError('VALIDATION_FAILED', 'The file is empty.', { fields: [{ path: 'file', message: 'Choose an IATI activity file (XML).' }] });
+  }
+  return { key, fileName, bytes };
+}
+
+/** Removes a received file that will not be imported (the request failed after it arrived). */
+export async function discardIatiUpload(ctx: DomainContext, received: ReceivedIatiUpload): Promise<void> {
+  await fs.promises.rm(jobFile(ctx, received.key), { force: true });
+}
+
+/** Starts importing a received file in the background; answers at once with the queued job. */
+export async function startReceivedIatiImport(ctx: DomainContext, received: ReceivedIatiUpload, rawOptions: z.input<typeof iatiImportOptionsSchema> = {}): Promise<IatiImportJob> {
+  const id = received.key;
+  try {
+    authorize(ctx.actor, 'activity.import');
+    const options = iatiImportOptionsSchema.parse(rawOptions);
+    await withTransaction(ctx.db, async (tx) => {
+      await insertIatiJob(tx, { id, fileName: received.fileName, fileKey: received.key, fileBytes: received.bytes, options, createdBy: actorId(ctx) });
+      await recordAudit(tx, ctx, { action: 'iati.import.start', recordType: 'iati_import', recordId: id, after: { fileName: received.fileName, bytes: received.bytes, options } });
+    });
+  } catch (err) {
+    // No job names the file: it goes.
+    await discardIatiUpload(ctx, received);
+    throw err;
+  }
+  return runInBackground(ctx, id, ['queued']);
+}
+
 /**
  * Receives an IATI activity file and starts importing it in the background. Answers at once
  * with the queued job; follow it with getIatiImport.
  */
 export async function startIatiImport(ctx: DomainContext, upload: { fileName: string; stream: Readable }, rawOptions: z.input<typeof iatiImportOptionsSchema> = {}): Promise<IatiImportJob> {
   authorize(ctx.actor, 'activity.import');
-  const options = iatiImportOptionsSchema.parse(rawOptions);
-  const fileName = (upload.fileName.trim() || 'upload.xml').slice(0, 500);
-  const id = newId('imp');
-  await fs.promises.mkdir(jobsDir(ctx), { recursive: true });
-  const bytes = await spool(upload.stream, jobFile(ctx, id), ctx.config.MAX_IATI_UPLOAD_BYTES);
-  if (bytes === 0) {
-    await fs.promises.rm(jobFile(ctx, id), { force: true });
-    throw new AppError('VALIDATION_FAILED', 'The file is empty.', { fields: [{ path: 'file', message: 'Choose an IATI activity file (XML).' }] });
-  }
-  await withTransaction(ctx.db, async (tx) => {
-    await insertIatiJob(tx, { id, fileName, fileKey: id, fileBytes: bytes, options, createdBy: actorId(ctx) });
-    await recordAudit(tx, ctx, { action: 'iati.import.start', recordType: 'iati_import', recordId: id, after: { fileName, bytes, options } });
-  });
-  const job = await runInBackground(ctx, id, ['queued']);
-  return job;
+  iatiImportOptionsSchema.parse(rawOptions);
+  return startReceivedIatiImport(ctx, await receiveIatiUpload(ctx, upload), rawOptions);
 }
 
 /** One job as its starter (or a coordinator) sees it, with its progress. */

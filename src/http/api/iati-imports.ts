@@ -1,7 +1,18 @@
 import { Readable } from 'node:stream';
 import { createRoute, z } from '@hono/zod-openapi';
 import { AppError } from '../../domain/errors.ts';
-import { getIatiImport, getIatiImportReport, iatiImportJobSchema, listIatiImports, retryIatiImport, startIatiImport } from '../../domain/iati/import-jobs.ts';
+import {
+  discardIatiUpload,
+  getIatiImport,
+  getIatiImportReport,
+  iatiImportJobSchema,
+  listIatiImports,
+  receiveIatiUpload,
+  retryIatiImport,
+  startIatiImport,
+  startReceivedIatiImport,
+} from '../../domain/iati/import-jobs.ts';
+import { readMultipartUpload } from '../multipart.ts';
 import { apiRouter, conflictResponse, errorResponses, notFoundResponse } from './openapi-app.ts';
 
 const Job = z.object(iatiImportJobSchema.shape).openapi('IatiImportJob');
@@ -44,12 +55,20 @@ const startQuery = z.object({
   relevance: z.enum(['all', 'relevant-only']).optional().openapi({ description: 'all (default), or only activities relevant to trafficking' }),
   owner: z.string().max(100).optional().openapi({ description: 'Organization (id, slug, acronym or IATI identifier) owning activities whose reporting organization is not registered' }),
 });
-const uploadForm = z.object({
-  // Optional here so that a raw XML body passes the form validator; the handler requires it for a multipart upload.
-  file: z.any().optional().openapi({ type: 'string', format: 'binary', description: 'An IATI 2.01–2.03 activity file (required in a multipart upload)' }),
-  relevance: z.enum(['all', 'relevant-only']).optional(),
-  owner: z.string().max(100).optional(),
-});
+/**
+ * The multipart form, described for the OpenAPI document as a plain schema (not zod): a zod
+ * schema would make the route validator parse, and so hold, the whole body; the handler reads it
+ * as a stream instead (readMultipartUpload) and checks the fields itself.
+ */
+const uploadForm = {
+  type: 'object' as const,
+  required: ['file'],
+  properties: {
+    file: { type: 'string' as const, format: 'binary', description: 'An IATI 2.01–2.03 activity file' },
+    relevance: { type: 'string' as const, enum: ['all', 'relevant-only'] },
+    owner: { type: 'string' as const, maxLength: 100 },
+  },
+};
 const tooLarge = { 413: { description: 'The file is larger than MAX_IATI_UPLOAD_BYTES', content: { 'application/problem+json': { schema: z.unknown() } } } } as const;
 
 /** IATI activity files imported in the background: start, follow, read the report, run again. */
@@ -62,7 +81,7 @@ export const iatiImportRoutes = apiRouter()
       summary: 'Start an IATI import',
       description:
         'Uploads an IATI 2.01–2.03 activity file and imports it in the background; answers 202 with the job at once. Send the file as the raw body (`Content-Type: application/xml`, ' +
-        'streamed to disk: any size up to MAX_IATI_UPLOAD_BYTES) or as the multipart field `file`. Options come as query parameters (raw body) or form fields. ' +
+        'streamed to disk: any size up to MAX_IATI_UPLOAD_BYTES) or as the multipart field `file` (streamed to disk too). Options come as query parameters (raw body) or form fields, before or after the file. ' +
         'Staff of member organizations and administrators; each activity is saved only if its owner is one the caller may edit. Files above MAX_IATI_UPLOAD_BYTES get 413.',
       request: {
         query: startQuery,
@@ -74,11 +93,16 @@ export const iatiImportRoutes = apiRouter()
       const query = c.req.valid('query');
       const type = c.req.header('content-type') ?? '';
       if (type.startsWith('multipart/form-data')) {
-        const body = await c.req.parseBody();
-        const file = body['file'];
-        if (!(file instanceof File)) throw new AppError('VALIDATION_FAILED', 'Send the IATI file as the form field “file”.', { fields: [{ path: 'file', message: 'Attach an IATI activity file (XML) as the field “file”.' }] });
-        const options = { relevance: (body['relevance'] as 'all' | 'relevant-only' | undefined) ?? query.relevance, owner: (typeof body['owner'] === 'string' && body['owner']) || query.owner };
-        const job = await startIatiImport(c.get('ctx'), { fileName: file.name, stream: Readable.fromWeb(file.stream() as never) }, options);
+        const ctx = c.get('ctx');
+        // Streamed to disk as it arrives; the options may come before or after the file.
+        const { fields, file } = await readMultipartUpload(c, {
+          fileField: 'file',
+          onFile: (f) => receiveIatiUpload(ctx, { fileName: f.fileName || 'upload.xml', stream: f.stream }),
+          onAbandoned: (received) => discardIatiUpload(ctx, received),
+        });
+        if (!file) throw new AppError('VALIDATION_FAILED', 'Send the IATI file as the form field “file”.', { fields: [{ path: 'file', message: 'Attach an IATI activity file (XML) as the field “file”.' }] });
+        const relevance = (fields['relevance'] as 'all' | 'relevant-only' | undefined) ?? query.relevance;
+        const job = await startReceivedIatiImport(ctx, file, { relevance, owner: fields['owner'] || query.owner });
         return c.json(job, 202);
       }
       if (!/^(application|text)\/([a-z.+-]*\+)?xml\b/.test(type)) {

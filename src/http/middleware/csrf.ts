@@ -16,6 +16,12 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 const TOKEN_AUTHORIZED = /^\/alerts\/unsubscribe\/[A-Za-z0-9_-]{20,200}$/;
 
+/**
+ * Forms whose multipart body is read as a stream by the handler (src/http/multipart.ts), so that
+ * a large upload is never held in memory: their `_csrf` field is checked there, before the file.
+ */
+export const STREAMED_FORMS = new Set(['/activities/import/iati', '/api/v1/iati/imports']);
+
 function same(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -56,6 +62,11 @@ export function csrfProtection(): MiddlewareHandler<AppEnv> {
     }
     let sent = c.req.header(CSRF_HEADER);
     const type = c.req.header('content-type') ?? '';
+    if (!sent && token && type.startsWith('multipart/form-data') && STREAMED_FORMS.has(c.req.path)) {
+      c.set('csrfToken', token);
+      c.set('csrfDeferred', true);
+      return next();
+    }
     if (!sent && (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data'))) {
       const body = await c.req.parseBody();
       const v = body[CSRF_FIELD];
@@ -67,4 +78,15 @@ export function csrfProtection(): MiddlewareHandler<AppEnv> {
     c.set('csrfToken', token);
     return next();
   };
+}
+
+/** Is this request's anti-forgery token still to be read from its streamed form (see STREAMED_FORMS)? */
+export function csrfFieldExpected(c: Parameters<MiddlewareHandler<AppEnv>>[0]): boolean {
+  return c.get('csrfDeferred') === true;
+}
+
+/** Checks the `_csrf` field of a streamed form against the cookie; throws CSRF_FAILED when they differ. */
+export function checkCsrfField(c: Parameters<MiddlewareHandler<AppEnv>>[0], sent: string): void {
+  const token = getCookie(c, CSRF_COOKIE);
+  if (!token || !same(token, sent)) throw new AppError('CSRF_FAILED', 'This form has expired or did not come from this site. Reload the page and try again.');
 }

@@ -1,11 +1,11 @@
-import { Readable } from 'node:stream';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { AppError } from '../../domain/errors.ts';
 import type { IatiImportReport } from '../../domain/iati/import-iati.ts';
-import { getIatiImportReport, listIatiImports, retryIatiImport, startIatiImport, type IatiImportJob } from '../../domain/iati/import-jobs.ts';
+import { discardIatiUpload, getIatiImportReport, listIatiImports, receiveIatiUpload, retryIatiImport, startReceivedIatiImport, type IatiImportJob } from '../../domain/iati/import-jobs.ts';
 import { authorize } from '../../domain/policies.ts';
 import type { AppEnv } from '../env.ts';
+import { readMultipartUpload } from '../multipart.ts';
 import { Csrf, FileField } from './components/form.tsx';
 import { formatDateTime, formatNumber } from './format.ts';
 import type { PageContext } from './page-context.ts';
@@ -286,18 +286,27 @@ async function jobPage(c: Context<AppEnv>) {
   ));
 }
 
-/** Receives the form, starts the job and sends the browser to its page. */
+/**
+ * Receives the form, starts the job and sends the browser to its page. The file streams to disk
+ * as it arrives (readMultipartUpload): a 500 MB upload does not need 500 MB of memory.
+ */
 async function uploadAction(c: Context<AppEnv>) {
   const t = c.get('t');
-  const body = await c.req.parseBody();
-  const file = body['file'];
-  if (!(file instanceof File) || file.size === 0) return uploadPage(c, { error: t('iatiImport.noFile'), status: 422 });
-  const relevance = body['relevance'] === 'relevant-only' ? 'relevant-only' : 'all';
-  const owner = typeof body['owner'] === 'string' && body['owner'].trim() ? body['owner'].trim() : undefined;
+  const ctx = c.get('ctx');
   try {
-    const job = await startIatiImport(c.get('ctx'), { fileName: file.name, stream: Readable.fromWeb(file.stream() as never) }, { relevance, owner });
+    const { fields, file } = await readMultipartUpload(c, {
+      fileField: 'file',
+      // A form sent without choosing a file has a file part with no name and no bytes.
+      onFile: async (f) => (f.fileName ? receiveIatiUpload(ctx, f) : (f.stream.resume(), null)),
+      onAbandoned: async (received) => (received ? discardIatiUpload(ctx, received) : undefined),
+    });
+    if (!file) return await uploadPage(c, { error: t('iatiImport.noFile'), status: 422 });
+    const relevance = fields['relevance'] === 'relevant-only' ? 'relevant-only' : 'all';
+    const owner = fields['owner']?.trim() || undefined;
+    const job = await startReceivedIatiImport(ctx, file, { relevance, owner });
     return c.redirect(`/activities/import/iati/${job.id}`, 303);
   } catch (err) {
+    if (err instanceof AppError && err.code === 'VALIDATION_FAILED' && err.fields[0]?.path === 'file') return uploadPage(c, { error: t('iatiImport.noFile'), status: 422 });
     if (err instanceof AppError && (err.code === 'VALIDATION_FAILED' || err.code === 'PAYLOAD_TOO_LARGE')) return uploadPage(c, { error: err.message, status: err.code === 'PAYLOAD_TOO_LARGE' ? 413 : 422 });
     throw err;
   }
