@@ -236,6 +236,21 @@ const MATRIX: Record<string, Entry> = {
     // A deleted record is hidden from those who may neither restore it nor coordinate.
     expect: { anonymous: 'deny', staffA: 'ok', focalA: 'ok', staffB: 'hidden', coordinator: 'deny', administrator: 'ok' },
   },
+  'POST /api/v1/activities/{id}/suggestions': {
+    request: async (f) => {
+      const a = await makeActivity(f.env, f.orgA.id, { suggestions: { pillars: ['protection'] } });
+      return { path: `/api/v1/activities/${a.id}/suggestions`, body: { version: a.version, accept: 'all' } };
+    },
+    expect: only('staffA', 'focalA', 'administrator'),
+  },
+  // Each review is saved or refused on its own; the call itself needs a signed-in person.
+  'POST /api/v1/activities/suggestions': {
+    request: async (f) => {
+      const a = await makeActivity(f.env, f.orgA.id, { suggestions: { pillars: ['protection'] } });
+      return { path: '/api/v1/activities/suggestions', body: { items: [{ id: a.id, version: a.version, accept: 'all' }] } };
+    },
+    expect: signedIn('ok'),
+  },
   'GET /api/v1/activities/{id}/versions': {
     request: async (f) => ({ path: `/api/v1/activities/${(await makeActivity(f.env, f.orgA.id)).id}/versions` }),
     expect: only('staffA', 'focalA', 'coordinator', 'administrator'),

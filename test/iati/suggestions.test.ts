@@ -95,4 +95,56 @@ describe('suggestions on imported activities, for a focal point to confirm', () 
     const other = await makeUser(env, { role: 'staff' });
     await expect(confirmSuggestions(env.ctx(other.actor), a.id, { version: a.version, accept: {} })).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
+
+  it('reviews many activities through the API, each on its own: confirmed, stale and unknown side by side', async () => {
+    const ids = ['XM-SUGGEST-4', 'XM-SUGGEST-5', 'XM-SUGGEST-6'];
+    for (const id of ids) await importOne(id, 'Shelters for survivors of sexual exploitation');
+    const [a, b, c] = await Promise.all(ids.map((id) => getActivity(env.ctx(), id)));
+    const client = new TestClient(env.app);
+    await signIn(client, focal);
+    const res = await client.request('/api/v1/activities/suggestions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': await client.csrf() },
+      body: JSON.stringify({
+        items: [
+          { id: a!.id, version: a!.version, accept: 'all' },
+          { id: b!.iatiIdentifier, version: b!.version + 3, accept: 'all' },
+          { id: 'XM-SUGGEST-NONE', version: 1 },
+          { id: c!.id, version: c!.version, accept: { pillars: ['protection'] } },
+        ],
+      }),
+    });
+    expect(res.status).toBe(200);
+    const { results } = (await res.json()) as { results: { id: string; status: string; code?: string; version?: number }[] };
+    expect(results.map((r) => [r.status, r.code ?? r.version])).toEqual([
+      ['confirmed', a!.version + 1],
+      ['failed', 'VERSION_CONFLICT'],
+      ['failed', 'NOT_FOUND'],
+      ['confirmed', c!.version + 1],
+    ]);
+    const [a2, b2, c2] = await Promise.all(ids.map((id) => getActivity(env.ctx(), id)));
+    expect(a2!.classification.pillars).toEqual(a!.suggestions!.pillars);
+    expect(a2!.classification.exploitationForms).toEqual(a!.suggestions!.exploitationForms);
+    expect(b2!.version).toBe(b!.version);
+    expect(b2!.suggestions).toEqual(b!.suggestions);
+    expect(c2!.classification.pillars).toEqual(['protection']);
+    expect(c2!.classification.exploitationForms).toEqual([]);
+    expect(c2!.suggestions ?? {}).toEqual({});
+
+    const tooMany = await client.request('/api/v1/activities/suggestions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': await client.csrf() },
+      body: JSON.stringify({ items: Array.from({ length: 201 }, () => ({ id: a!.id, version: 1 })) }),
+    });
+    expect(tooMany.status).toBe(422);
+    // One activity through its own address, the same rules.
+    const one = await client.request(`/api/v1/activities/${b!.id}/suggestions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': await client.csrf() },
+      body: JSON.stringify({ version: b!.version, accept: { exploitationForms: ['sexual-exploitation'] } }),
+    });
+    expect(one.status).toBe(200);
+    expect(one.headers.get('etag')).toBe(`"${b!.version + 1}"`);
+    expect((await getActivity(env.ctx(), b!.id)).classification.exploitationForms).toEqual(['sexual-exploitation']);
+  });
 });

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { activityInputSchema, activitySchema, validationMessageSchema } from '../../domain/activities/activity-schemas.ts';
+import { confirmSuggestions, confirmSuggestionsSchema, MAX_REVIEWS, reviewSuggestions, reviewSuggestionsSchema } from '../../domain/activities/confirm-suggestions.ts';
 import { deleteActivity, restoreActivity } from '../../domain/activities/delete-activity.ts';
 import { getActivity } from '../../domain/activities/get-activity.ts';
 import { diffActivityVersions, listActivityVersions } from '../../domain/activities/activity-versions.ts';
@@ -27,6 +28,16 @@ const ActivitySaved = z
 const ActivityValidation = z
   .object({ messages: z.array(ValidationMessage), publishable: z.boolean().openapi({ description: 'True when no message is critical or an error.' }) })
   .openapi('ActivityValidation');
+const SuggestionReviews = z
+  .object({
+    results: z.array(
+      z.union([
+        z.object({ id: z.string(), status: z.literal('confirmed'), activityId: z.string(), version: z.number().int() }),
+        z.object({ id: z.string(), status: z.literal('failed'), code: z.string().openapi({ example: 'CONFLICT' }), message: z.string() }),
+      ]),
+    ),
+  })
+  .openapi('SuggestionReviews');
 const ActivityVersion = z
   .object({ version: z.number().int(), action: z.string().openapi({ example: 'update' }), actorLabel: z.string(), at: z.string() })
   .openapi('ActivityVersion');
@@ -221,6 +232,45 @@ export const activityRoutes = apiRouter()
       const activity = await restoreActivity(c.get('ctx'), c.req.valid('param').id, { version: versionFromIfMatch(c.req.valid('header')['if-match']) });
       return c.json(activity, 200, { etag: etag(activity.version) });
     },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/activities/{id}/suggestions',
+      tags: ['Activities'],
+      summary: 'Confirm or dismiss the classification an importer suggested',
+      description:
+        'Importers store the pillars and forms of exploitation they guess from the text as suggestions. The accepted terms join the classification, the others are dismissed; ' +
+        'either way the suggestions are cleared, in one new version. Staff of the owner organization, or administrators.',
+      request: { params: idParam, body: { required: true, content: { 'application/json': { schema: confirmSuggestionsSchema } } } },
+      responses: {
+        200: { description: 'The activity, its classification updated', content: { 'application/json': { schema: ActivitySaved } } },
+        ...errorResponses,
+        ...notFoundResponse,
+        ...conflictResponse,
+      },
+    }),
+    async (c) => {
+      const saved = await confirmSuggestions(c.get('ctx'), c.req.valid('param').id, c.req.valid('json'));
+      return c.json(saved as never, 200, { etag: etag(saved.activity.version) });
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/activities/suggestions',
+      tags: ['Activities'],
+      summary: 'Review the suggestions of many activities at once',
+      description:
+        `Up to ${MAX_REVIEWS} reviews, each as for one activity and saved on its own: one stale, hidden or forbidden record does not hold back the others. ` +
+        'The answer gives, in order, the new version of each confirmed activity or the error code and message of each that failed. Signed-in staff.',
+      request: { body: { required: true, content: { 'application/json': { schema: reviewSuggestionsSchema } } } },
+      responses: {
+        200: { description: 'One result per review, in order', content: { 'application/json': { schema: SuggestionReviews } } },
+        ...errorResponses,
+      },
+    }),
+    async (c) => c.json({ results: await reviewSuggestions(c.get('ctx'), c.req.valid('json')) }, 200),
   )
   .openapi(
     createRoute({
