@@ -248,7 +248,8 @@ export type NewActivityRow = ActivityMainValues & { id: string; created_by: stri
 
 /**
  * Inserts many new activities (version 1) with their search documents in one statement per
- * 500 rows, in the caller's transaction. The list index's row trigger adds each list row.
+ * 500 rows, in the caller's transaction. The list index's row trigger adds each list row
+ * (unless `deferListRows` left them to `rebuildListRows`).
  */
 export async function insertActivityRows(db: Executor, rows: NewActivityRow[]): Promise<void> {
   await insertChunked(
@@ -258,9 +259,23 @@ export async function insertActivityRows(db: Executor, rows: NewActivityRow[]): 
 }
 
 /**
+ * Writes of many activities in this transaction leave their list rows to `rebuildListRows`
+ * (migration 0013): the list index's triggers skip them until then.
+ */
+export async function deferListRows(db: Executor): Promise<void> {
+  await sql`select set_config('icat.list_rows', 'batch', true)`.execute(db);
+}
+
+/** The list rows of these activities written anew in one go; the triggers take them over again. */
+export async function rebuildListRows(db: Executor, ids: readonly string[]): Promise<void> {
+  await sql`select activity_list_rebuild(${[...ids]}::text[]), set_config('icat.list_rows', '', true)`.execute(db);
+}
+
+/**
  * Replaces the child rows of many activities: one DELETE per table for those that had some
  * (`replacing`), then one INSERT per table and 500 rows for all of them. The list index's
- * statement triggers then recompute the codes of the whole batch once per statement.
+ * statement triggers then recompute the codes of the whole batch once per statement (unless
+ * `deferListRows` left them to `rebuildListRows`).
  */
 export async function replaceChildrenOfMany(db: Executor, replacing: readonly string[], all: { id: string; values: ActivityChildValues }[]): Promise<void> {
   const tables = ['activity_participants', 'activity_countries', 'activity_regions', 'activity_locations', 'activity_sectors', 'activity_budgets', 'activity_related'] as const;

@@ -7,7 +7,9 @@ import {
   insertActivityRows,
   insertActivityVersion,
   insertActivityVersions,
+  deferListRows,
   loadActivityRows,
+  rebuildListRows,
   organizationSummaries,
   replaceActivityChildren,
   replaceChildrenOfMany,
@@ -362,15 +364,18 @@ export async function upsertActivitiesByIdentifier(ctx: DomainContext, tx: Tx, i
       out[k] = { error: duplicateIdentifier(err) ?? err };
     }
   }
+  const written = [...creates.map((c) => ({ id: c.row.id, data: c.data })), ...updates.map((u) => ({ id: u.current.id, data: u.data }))];
+  if (written.length === 0) return out as (UpsertResult | { error: unknown })[];
+  // The list rows of the batch are written once, after its activities and child rows (migration 0013).
+  await deferListRows(tx);
   if (creates.length > 0) await insertActivityRows(tx, creates.map((c) => c.row));
   for (const u of updates) {
     const ok = await updateActivityRowIfVersion(tx, u.current.id, u.current.version, mainValues(u.data, { updatedBy: userIdOf(ctx.actor), at: new Date() }), searchOf(u.data));
     // Another transaction changed it since it was read: the caller's retry, one by one, reports the conflict.
     if (!ok) throw versionConflict(u.before);
   }
-  const written = [...creates.map((c) => ({ id: c.row.id, data: c.data })), ...updates.map((u) => ({ id: u.current.id, data: u.data }))];
-  if (written.length === 0) return out as (UpsertResult | { error: unknown })[];
   await replaceChildrenOfMany(tx, updates.map((u) => u.current.id), written.map((w) => ({ id: w.id, values: childValues(w.data) })));
+  await rebuildListRows(tx, written.map((w) => w.id));
   const saved = await loadActivityRows(tx, written.map((w) => w.id));
   const versions: Parameters<typeof insertActivityVersions>[1] = [];
   const audits: AuditEntry[] = [];

@@ -1,6 +1,7 @@
 import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
 import xpath from 'xpath';
 import type { XNode } from './iati-xml-reader.ts';
+import { compileXPath, stringValue, UnsupportedXPath, xdocument, type CompiledXPath, type XEl, type XItem } from './iati-xpath.ts';
 
 /**
  * The IATI rulesets (IATI-Rulesets, version-2.03): checks beyond the schema, written as JSON —
@@ -8,6 +9,11 @@ import type { XNode } from './iati-xml-reader.ts';
  * evaluates a ruleset on a document with XPath 1.0 (`xpath` over `@xmldom/xmldom`), with the
  * semantics of the reference implementation that its meta-tests check. Expressions are compiled
  * once per ruleset. A rule that fails gives the case's id, severity and message.
+ *
+ * An activity read by the importer is checked on its own element tree (`checkActivity`) with the
+ * expressions compiled for it (iati-xpath.ts, the subset of XPath the standard ruleset uses), a
+ * few microseconds a rule instead of building a DOM and walking it with the general engine; an
+ * activity that meets an expression outside that subset is checked with the general engine.
  */
 
 export type RuleCase = Record<string, unknown> & { ruleInfo?: { id?: string; severity?: string; category?: string; message?: string } };
@@ -18,7 +24,10 @@ export type RuleFailure = { id: string | null; rule: string; severity: 'error' |
 type Compiled = { evaluate(options: { node: unknown }): unknown };
 const parseXPath = (xpath as unknown as { parse(expression: string): Compiled }).parse;
 type XPathValue = { toArray?: () => Node[]; booleanValue(): boolean; numberValue(): number; stringValue(): string; constructor: { name: string } };
-type Value = Node[] | string | number | boolean;
+type Value = unknown[] | string | number | boolean;
+
+/** How the engine reads a tree: the general XPath engine on a DOM, or compiled expressions on an XNode tree. */
+type Model = { evaluate(expr: string, node: unknown): Value; textOf(node: unknown): string; everyHas(el: unknown, all: string): boolean };
 
 export const RULE_NAMES = [
   'atleast_one',
@@ -45,7 +54,23 @@ export const RULE_NAMES = [
 /** The engine: compiled expressions, cached by their text. */
 export class RuleEngine {
   private readonly cache = new Map<string, Compiled>();
+  private readonly compiled = new Map<string, CompiledXPath | null>();
   private readonly regexes = new Map<string, RegExp>();
+  private readonly dom: Model = { evaluate: (expr, node) => this.evaluateDom(expr, node as Node), textOf: (n) => textOf(n as Node), everyHas: (el, all) => everyHas(el as Element, all) };
+  private readonly tree: Model = {
+    evaluate: (expr, node) => {
+      let c = this.compiled.get(expr);
+      if (c === undefined) {
+        c = compileXPath(expr);
+        this.compiled.set(expr, c);
+      }
+      if (!c) throw new UnsupportedXPath();
+      return c.evaluate(node as XItem);
+    },
+    textOf: (n) => stringValue(n as XItem),
+    everyHas: (el, all) => everyHasInTree(el as XEl, all),
+  };
+  private model: Model = this.dom;
   constructor(
     readonly ruleset: Ruleset,
     private readonly opts: { today?: Date } = {},
@@ -60,7 +85,11 @@ export class RuleEngine {
     return c;
   }
 
-  private evaluate(expr: string, node: Node): Value {
+  private evaluate(expr: string, node: unknown): Value {
+    return this.model.evaluate(expr, node);
+  }
+
+  private evaluateDom(expr: string, node: Node): Value {
     // The result's type depends on the expression: a node-set, a boolean, a number or a string.
     const r = this.compile(expr).evaluate({ node: node as never }) as unknown as XPathValue;
     if (typeof r.toArray === 'function') return r.toArray();
@@ -70,12 +99,12 @@ export class RuleEngine {
     return r.stringValue();
   }
 
-  private nodes(expr: string, node: Node): Node[] {
+  private nodes(expr: string, node: unknown): unknown[] {
     const v = this.evaluate(expr, node);
     return Array.isArray(v) ? v : [];
   }
 
-  private truthy(expr: string, node: Node): boolean {
+  private truthy(expr: string, node: unknown): boolean {
     const v = this.evaluate(expr, node);
     if (Array.isArray(v)) return v.length > 0;
     if (typeof v === 'number') return v !== 0 && !Number.isNaN(v);
@@ -84,19 +113,19 @@ export class RuleEngine {
   }
 
   /** Every path's matches, one list per path. */
-  private matches(paths: unknown, node: Node): Node[][] {
+  private matches(paths: unknown, node: unknown): unknown[][] {
     return (Array.isArray(paths) ? paths : []).map((p) => this.nodes(String(p), node));
   }
 
-  private texts(paths: unknown, node: Node): string[] {
-    return this.matches(paths, node).flat().map(textOf);
+  private texts(paths: unknown, node: unknown): string[] {
+    return this.matches(paths, node).flat().map(this.model.textOf);
   }
 
-  private firstDate(expr: unknown, node: Node): Date | null {
+  private firstDate(expr: unknown, node: unknown): Date | null {
     if (typeof expr !== 'string') return null;
     const first = this.nodes(expr, node)[0];
     if (!first) return null;
-    return parseDate(textOf(first));
+    return parseDate(this.model.textOf(first));
   }
 
   private regex(source: string): RegExp {
@@ -113,7 +142,7 @@ export class RuleEngine {
    * One case of a rule on one element: true (passes), false (fails), or null (does not apply:
    * its condition is false, or what it compares is absent).
    */
-  runCase(rule: string, c: RuleCase, el: Node): boolean | null {
+  runCase(rule: string, c: RuleCase, el: unknown): boolean | null {
     if (typeof c.condition === 'string' && !this.truthy(c.condition, el)) return null;
     switch (rule) {
       case 'atleast_one':
@@ -130,7 +159,7 @@ export class RuleEngine {
         return found.every(Boolean) || !found.some(Boolean);
       }
       case 'one_or_all':
-        return this.truthy(String(c.one), el) || everyHas(el as Element, String(c.all));
+        return this.truthy(String(c.one), el) || this.model.everyHas(el, String(c.all));
       case 'sum':
       case 'strict_sum': {
         const values = this.texts(c.paths, el);
@@ -171,7 +200,7 @@ export class RuleEngine {
         return rule === 'regex_matches' ? values.every((v) => re.test(v)) : !values.some((v) => re.test(v));
       }
       case 'startswith': {
-        const prefixes = (Array.isArray(c.prefix) ? c.prefix : typeof c.start === 'string' ? [c.start] : []).flatMap((p) => this.nodes(String(p), el).map(textOf));
+        const prefixes = (Array.isArray(c.prefix) ? c.prefix : typeof c.start === 'string' ? [c.start] : []).flatMap((p) => this.nodes(String(p), el).map(this.model.textOf));
         const values = this.texts(c.paths, el);
         if (values.length === 0 || prefixes.length === 0) return null;
         const sep = typeof c.separator === 'string' ? c.separator : '';
@@ -206,11 +235,11 @@ export class RuleEngine {
   }
 
   /** The failures of the rules of a context on one element; `loop` cases expand into their `do` rules. */
-  private runRules(context: string, rules: Record<string, { cases: RuleCase[] }>, el: Node, out: RuleFailure[]): void {
+  private runRules(context: string, rules: Record<string, { cases: RuleCase[] }>, el: unknown, out: RuleFailure[]): void {
     for (const [rule, { cases }] of Object.entries(rules)) {
       for (const c of cases) {
         if (rule === 'loop') {
-          const values = [...new Set(this.nodes(String(c.foreach), el).map(textOf))];
+          const values = [...new Set(this.nodes(String(c.foreach), el).map(this.model.textOf))];
           const subs = Array.isArray(c.subs) ? (c.subs as string[]) : [];
           for (const v of values) {
             const sub = (x: unknown): unknown => (typeof x === 'string' ? x.replaceAll('$1', v) : Array.isArray(x) ? x.map(sub) : x);
@@ -240,9 +269,31 @@ export class RuleEngine {
 
   /** Every failure of the ruleset on the document. */
   check(doc: Document): RuleFailure[] {
+    return this.run(this.dom, doc);
+  }
+
+  /**
+   * Every failure of the ruleset on one activity read by the streaming reader: the same as
+   * `check(activityDocument(node))`, evaluated on the reader's tree.
+   */
+  checkActivity(node: XNode): RuleFailure[] {
+    try {
+      return this.run(this.tree, xdocument(node));
+    } catch (err) {
+      if (!(err instanceof UnsupportedXPath)) throw err;
+      return this.check(activityDocument(node));
+    }
+  }
+
+  private run(model: Model, root: unknown): RuleFailure[] {
     const out: RuleFailure[] = [];
-    for (const [context, rules] of Object.entries(this.ruleset)) {
-      for (const el of this.nodes(context, doc as unknown as Node)) this.runRules(context, rules, el, out);
+    this.model = model;
+    try {
+      for (const [context, rules] of Object.entries(this.ruleset)) {
+        for (const el of this.nodes(context, root)) this.runRules(context, rules, el, out);
+      }
+    } finally {
+      this.model = this.dom;
     }
     return out;
   }
@@ -265,6 +316,25 @@ function everyHas(el: Element, all: string): boolean {
   if (all === 'lang') return desc(['narrative']).every((n) => n.hasAttribute('xml:lang'));
   if (all === 'currency') return desc(['value', 'forecast', 'loan-status']).every((n) => n.hasAttribute('currency'));
   if (all === 'sector') return desc(['transaction']).every((t) => hasChild(t, 'sector'));
+  return false;
+}
+
+/** everyHas on the reader's tree. */
+function everyHasInTree(el: XEl, all: string): boolean {
+  const desc = (names: string[]) => {
+    const found: XNode[] = [];
+    const walk = (e: XNode) => {
+      for (const c of e.children) {
+        if (names.includes(c.name)) found.push(c);
+        walk(c);
+      }
+    };
+    walk(el.node);
+    return found;
+  };
+  if (all === 'lang') return desc(['narrative']).every((n) => Object.hasOwn(n.attrs, 'xml:lang'));
+  if (all === 'currency') return desc(['value', 'forecast', 'loan-status']).every((n) => Object.hasOwn(n.attrs, 'currency'));
+  if (all === 'sector') return desc(['transaction']).every((t) => t.children.some((c) => c.name === 'sector'));
   return false;
 }
 

@@ -15,7 +15,6 @@ import type { DomainContext } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { getReferenceData } from '../reference/reference-data.ts';
 import { IatiFileError, readIatiActivities, type IatiFileHeader } from './iati-xml-reader.ts';
-import { activityDocument } from './iati-rules.ts';
 import { storedIatiRules } from './iati-ruleset.ts';
 import { mapIatiActivity, type MappedActivity } from './map-iati-activity.ts';
 
@@ -254,7 +253,7 @@ async function importPath(ctx: DomainContext, file: string, fileName: string, op
       }
       if (rules) {
         // Graded, never blocking: the activity is saved and the report says what the standard's rules find.
-        for (const f of rules.engine.check(activityDocument(ev.node))) {
+        for (const f of rules.engine.checkActivity(ev.node)) {
           add({ activity: ev.index, identifier: id, line: ev.line, severity: f.severity, message: `${f.message}${f.id ? ` (IATI rule ${f.id})` : ''}`, rule: `iati.rule.${f.id ?? f.rule}` });
         }
       }
