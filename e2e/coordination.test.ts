@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { systemActor } from '../src/domain/actor.ts';
+import { createActivity } from '../src/domain/activities/save-activity.ts';
+import { classBreaks, valueClass } from '../src/domain/coordination/world-map.ts';
+import { activityInput } from '../test/support/activities.ts';
 import { journeySuite } from './support/suite.ts';
 
 const suite = journeySuite();
 const { start } = suite;
 
-type MapJson = { countries: { code: string | null; className: string; value: number }[]; table: { code: string; value: number }[] };
+type MapJson = { countries: { code: string | null; className: string; value: number; marker: boolean }[]; table: { code: string; value: number; drawn: boolean }[] };
 
 describe('the coordination map', () => {
   it('fills the country with the most activity with the darkest class, gives the data table, and zooms without JavaScript', async () => {
@@ -30,6 +34,27 @@ describe('the coordination map', () => {
     await j.clickAndCheck(() => j.page.getByRole('navigation', { name: 'Zoom to a region' }).getByRole('link', { name: 'Africa' }).click());
     expect(new URL(j.page.url()).searchParams.get('zoom')).toBe('002');
     expect(await j.page.getByRole('img', { name: /Activities by country, Africa/ }).count()).toBe(1);
+  });
+
+  it('draws a country too small for the geometry (Malta) as a circle in the class of its value, with its title, beside its table row', async () => {
+    const { services } = suite.server.running;
+    const org = await services.db.kysely.selectFrom('organizations').select('id').orderBy('id').executeTakeFirstOrThrow();
+    await createActivity({ db: services.db, config: services.config, actor: systemActor }, activityInput(org.id, { title: { en: 'Malta labour inspection' }, countries: [{ code: 'MT', percentage: 100 }] }));
+    const data = (await (await fetch(`${suite.server.url}/api/v1/coordination/map`)).json()) as MapJson;
+    const expected = valueClass(1, classBreaks(data.table.map((r) => r.value)));
+    expect(data.countries.find((c) => c.code === 'MT')).toMatchObject({ marker: true, value: 1, className: expected });
+    expect(data.table.find((r) => r.code === 'MT')).toMatchObject({ value: 1, drawn: true });
+
+    const j = await start({ javaScript: false });
+    await j.visit(`${suite.server.url}/coordination/map?zoom=150`);
+    const marker = j.page.locator('svg.map-svg path[data-country="MT"]');
+    expect(await marker.getAttribute('class')).toBe(`map-country map-marker ${expected}`);
+    expect(await marker.locator('title').textContent()).toBe('Malta: 1');
+    // Seen on the page: a few pixels wide, with an outline darker than the map's white borders.
+    const box = (await marker.boundingBox())!;
+    expect(box.width).toBeGreaterThan(3);
+    expect(await marker.evaluate((el) => getComputedStyle(el).stroke)).toBe('rgb(61, 61, 61)');
+    expect(await j.page.locator('table.map-data tr[data-country="MT"] td').first().textContent()).toBe('1');
   });
 
   it('fits a phone without sideways scrolling, and the dashboard opens the list from a matrix cell', async () => {

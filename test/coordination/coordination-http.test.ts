@@ -198,3 +198,31 @@ describe('the coordination pages', () => {
     expect(m.total).toBe(3);
   });
 });
+
+describe('countries too small for the map geometry', () => {
+  it('draws Singapore as a circle in the class of its value, with its title, and keeps it in the table', async () => {
+    await makeActivity(env, orgA.id, { title: { en: 'Singapore hotline' }, countries: [{ code: 'SG', percentage: 100 }], classification: cls(['protection']) });
+    const json = (await (await get('/api/v1/coordination/map')).json()) as {
+      countries: { code: string | null; className: string; marker: boolean; value: number }[];
+      table: { code: string; drawn: boolean }[];
+    };
+    const sg = json.countries.filter((c) => c.code === 'SG');
+    expect(sg).toHaveLength(1);
+    expect(sg[0]).toMatchObject({ marker: true, value: 1, className: 'map-c1' });
+    expect(json.table.find((r) => r.code === 'SG')).toMatchObject({ drawn: true });
+    // Kenya keeps its shape; Andorra, without activity, is not drawn at all.
+    expect(json.countries.find((c) => c.code === 'KE')?.marker).toBe(false);
+    expect(json.countries.some((c) => c.code === 'AD')).toBe(false);
+
+    const html = await (await get('/coordination/map')).text();
+    // A circle of radius 3.5 (two arcs), after every shape so that it lies above them.
+    expect(html).toMatch(/<path d="M[\d.]+,[\d.]+a3\.5,3\.5 0 1,0 7,0a3\.5,3\.5 0 1,0 -7,0Z" class="map-country map-marker map-c1" data-country="SG"><title>Singapore: 1<\/title><\/path><\/svg>/);
+    expect(html).toMatch(/<tr data-country="SG"><th scope="row"><a href="\/activities\?country=SG">Singapore<\/a><\/th><td>1<\/td>/);
+    // Zoomed to the Americas, Singapore is outside the view: neither drawn nor listed.
+    const americas = (await (await get('/api/v1/coordination/map?zoom=019')).json()) as { countries: { code: string | null }[] };
+    expect(americas.countries.some((c) => c.code === 'SG')).toBe(false);
+    // Zoomed to Asia, it is drawn.
+    const asia = (await (await get('/api/v1/coordination/map?zoom=142')).json()) as { countries: { code: string | null; marker: boolean }[] };
+    expect(asia.countries.find((c) => c.code === 'SG')?.marker).toBe(true);
+  });
+});

@@ -23,6 +23,9 @@ type Rec = {
   plannedEnd: string | null;
   actualStart: string | null;
   actualEnd: string | null;
+  /** The first calendar year of the work (the first known date) and its last (the end date), for the period axis. */
+  startYear: number | null;
+  endYear: number | null;
   pillars: number[];
   forms: number[];
   targetGroups: number[];
@@ -38,6 +41,13 @@ type Rec = {
 };
 
 const NONE: number[] = [];
+
+/**
+ * A copy of a string cut from the text the copy is read from (selectMatrixChanges), that does not
+ * keep that whole text alive: V8 makes longer substrings views into their parent string.
+ */
+const detached = (s: string): string => (' ' + s).slice(1);
+const yearOf = (d: string | null): number | null => (d === null ? null : Number(d.slice(0, 4)));
 
 type ArrayField = 'pillars' | 'forms' | 'targetGroups' | 'contexts' | 'sdg' | 'countries' | 'regions' | 'orgs';
 const COLUMN_FIELD: Record<Extract<DimensionSql, { kind: 'array' }>['column'], ArrayField> = {
@@ -62,8 +72,9 @@ class Snapshot {
     let c = this.codes.get(s);
     if (c === undefined) {
       c = this.names.length;
-      this.codes.set(s, c);
-      this.names.push(s);
+      const own = detached(s);
+      this.codes.set(own, c);
+      this.names.push(own);
     }
     return c;
   }
@@ -73,7 +84,7 @@ class Snapshot {
   private text = (v: string | null): string | null => {
     if (v === null) return null;
     let t = this.texts.get(v);
-    if (t === undefined) this.texts.set(v, (t = v));
+    if (t === undefined) this.texts.set(v, (t = detached(v)));
     return t;
   };
   /** Code arrays are shared between records: most records repeat a few combinations of codes. */
@@ -81,7 +92,7 @@ class Snapshot {
   private encode = (v: readonly string[]): number[] => {
     const key = v.join('\u0000');
     let a = this.arrays.get(key);
-    if (!a) this.arrays.set(key, (a = v.map((s) => this.code(s))));
+    if (!a) this.arrays.set(detached(key), (a = v.map((s) => this.code(s))));
     return a;
   };
 
@@ -96,6 +107,8 @@ class Snapshot {
       plannedEnd: this.text(r.planned_end),
       actualStart: this.text(r.actual_start),
       actualEnd: this.text(r.actual_end),
+      startYear: yearOf(r.actual_start ?? r.planned_start ?? r.actual_end ?? r.planned_end),
+      endYear: yearOf(r.actual_end ?? r.planned_end),
       pillars: this.encode(r.pillars),
       forms: this.encode(r.exploitation_forms),
       targetGroups: this.encode(r.target_groups),
@@ -108,7 +121,7 @@ class Snapshot {
       budgets: null,
       group,
     };
-    this.recs.set(r.id, rec);
+    this.recs.set(this.recs.has(r.id) ? r.id : detached(r.id), rec);
     return rec;
   }
 
@@ -229,42 +242,72 @@ function filterOf(snap: Snapshot, f: ResolvedFilters): (r: Rec) => boolean {
   return (r) => tests.every((t) => t(r));
 }
 
-const yearOf = (d: string | null): number | null => (d === null ? null : Number(d.slice(0, 4)));
-
-function dimensionOf(snap: Snapshot, d: DimensionSql): (r: Rec) => number[] {
+/**
+ * The values of one axis for a record, as codes of the copy. Array dimensions hand out the
+ * record's own (shared) array; the others fill one scratch array, reused from record to record,
+ * so that counting allocates nothing per record.
+ */
+function dimensionOf(snap: Snapshot, d: DimensionSql): (r: Rec) => readonly number[] {
   switch (d.kind) {
     case 'array': {
       const field = COLUMN_FIELD[d.column];
       return (r) => r[field];
     }
     case 'regions': {
-      const level = new Set(d.codes.map((c) => snap.code(c)));
-      return (r) => r.regions.filter((x) => level.has(x));
+      const level = new Uint8Array(snap.names.length + 1);
+      for (const c of d.codes) {
+        const code = snap.codes.get(c);
+        if (code !== undefined) level[code] = 1;
+      }
+      const out: number[] = [];
+      return (r) => {
+        out.length = 0;
+        for (const x of r.regions) if (level[x] === 1) out.push(x);
+        return out;
+      };
     }
     case 'all': {
       const all = [snap.code('all')];
       return () => all;
     }
     case 'years': {
-      const codes = new Map<number, number>();
-      for (let y = d.from; y <= d.to; y++) codes.set(y, snap.code(String(y)));
+      const codes: number[] = [];
+      for (let y = d.from; y <= d.to; y++) codes.push(snap.code(String(y)));
+      const out: number[] = [];
       return (r) => {
         // As the SQL: from the first known date (greatest() ignores a missing one) to the end, an open end running on.
-        const start = yearOf(r.actualStart ?? r.plannedStart ?? r.actualEnd ?? r.plannedEnd);
-        const end = yearOf(r.actualEnd ?? r.plannedEnd);
-        const lo = start === null ? d.from : Math.max(start, d.from);
-        const hi = end === null ? d.to : Math.min(end, d.to);
-        const out: number[] = [];
-        for (let y = lo; y <= hi; y++) out.push(codes.get(y)!);
+        out.length = 0;
+        const lo = r.startYear === null ? d.from : Math.max(r.startYear, d.from);
+        const hi = r.endYear === null ? d.to : Math.min(r.endYear, d.to);
+        for (let y = lo; y <= hi; y++) out.push(codes[y - d.from]!);
         return out;
       };
     }
   }
 }
 
+/** A code → local index table for the values met on one side (−1: not met). */
+class Locals {
+  readonly of: Int32Array;
+  readonly codes: number[] = [];
+  constructor(size: number) {
+    this.of = new Int32Array(size).fill(-1);
+  }
+  mark(values: readonly number[]): void {
+    for (const c of values) {
+      if (this.of[c]! < 0) {
+        this.of[c] = this.codes.length;
+        this.codes.push(c);
+      }
+    }
+  }
+}
+
 /**
  * The matrix parts of `matrixQuery`, computed over the copy: a first pass picks the records and
- * numbers the values met on each axis, a second counts into dense arrays (row × column).
+ * numbers the values met on each axis, a second counts into dense typed arrays (row × column;
+ * stated region × other side for the coarser coverage). Nothing is allocated per record except
+ * for the few records of linked groups; strings are made only for the parts returned.
  */
 export function computeParts(snap: Snapshot, scope: ReadScope, f: ResolvedFilters, m: MatrixRequest, ids: Set<string> | null): MatrixPartRow[] {
   const visible = visibleTo(scope);
@@ -274,135 +317,156 @@ export function computeParts(snap: Snapshot, scope: ReadScope, f: ResolvedFilter
   const withBudget = m.measure === 'budget';
   const withOrgs = m.measure === 'organizations';
   const withGroups = snap.groupCount > 0;
+  const currency = m.currency;
 
-  // Pass 1: the records under the scope and filters, their two axis values as local indices.
-  const rowOf = new Int32Array(snap.names.length).fill(-1);
-  const colOf = new Int32Array(snap.names.length).fill(-1);
-  const rowCodes: number[] = [];
-  const colCodes: number[] = [];
-  const local = (of: Int32Array, codes: number[], v: number[]): number[] =>
-    v.map((c) => {
-      let i = of[c]!;
-      if (i < 0) {
-        i = codes.length;
-        of[c] = i;
-        codes.push(c);
-      }
-      return i;
-    });
+  // Pass 1: the records under the scope and filters, and the values met on each axis.
+  const rowsL = new Locals(snap.names.length);
+  const colsL = new Locals(snap.names.length);
   const sel: Rec[] = [];
-  const D1: number[][] = [];
-  const D2: number[][] = [];
-  for (const [id, r] of snap.recs) {
-    if (!visible(r, snap)) continue;
-    if (ids ? !ids.has(id) : !filter(r)) continue;
-    sel.push(r);
-    D1.push(local(rowOf, rowCodes, d1Of(r)));
-    D2.push(local(colOf, colCodes, d2Of(r)));
+  if (ids) {
+    for (const id of ids) {
+      const r = snap.recs.get(id);
+      if (r && visible(r, snap)) sel.push(r);
+    }
+  } else {
+    for (const r of snap.recs.values()) if (visible(r, snap) && filter(r)) sel.push(r);
+  }
+  for (const r of sel) {
+    rowsL.mark(d1Of(r));
+    colsL.mark(d2Of(r));
   }
 
   // Pass 2: cells, margins, total; the groups and the coarser coverage on the side.
-  const nC = colCodes.length;
-  const cellN = new Int32Array(rowCodes.length * nC);
-  const cellV = withBudget ? new Float64Array(rowCodes.length * nC) : null;
+  const rowOf = rowsL.of;
+  const colOf = colsL.of;
+  const nR = rowsL.codes.length;
+  const nC = colsL.codes.length;
+  const cellN = new Int32Array(nR * nC);
+  const cellV = withBudget ? new Float64Array(nR * nC) : null;
   const cellOrgs = withOrgs ? new Map<number, Set<number>>() : null;
-  const rowN = new Int32Array(rowCodes.length);
-  const rowBlank = new Int32Array(rowCodes.length);
+  const rowN = new Int32Array(nR);
+  const rowBlank = new Int32Array(nR);
   const colN = new Int32Array(nC);
   const colBlank = new Int32Array(nC);
-  const coarse = new Map<string, number>(); // "stated region\u0000column or row code" → n
-  const groups = new Map<number, { d1: number[]; d2: number[]; b: number | null }[]>();
+  // Coarser coverage: per region stated directly (local index ≥ 1) or global work (0), the records per value of the other side.
+  const geoRows = m.geoSide === 'rows';
+  const nOther = geoRows ? nC : nR;
+  const statedOf = m.geoSide ? new Int32Array(snap.names.length).fill(-1) : null;
+  const statedNames: string[] = ['global'];
+  const coarse: Int32Array[] = m.geoSide ? [new Int32Array(nOther)] : [];
+  const groups = new Map<number, Member[]>();
   let totalV = 0;
-  for (let i = 0; i < sel.length; i++) {
-    const r = sel[i]!;
-    const d1 = D1[i]!;
-    const d2 = D2[i]!;
-    const b = withBudget ? (r.budgets?.[m.currency] ?? null) : null;
+  for (const r of sel) {
+    const d1 = d1Of(r);
+    const d2 = d2Of(r);
+    const b = withBudget && r.budgets !== null ? (r.budgets[currency] ?? null) : null;
     for (const x of d1) {
-      const base = x * nC;
+      const xi = rowOf[x]!;
+      const base = xi * nC;
       for (const y of d2) {
-        cellN[base + y]!++;
-        if (b !== null) cellV![base + y] = cellV![base + y]! + b;
-        if (cellOrgs && r.orgs.length > 0) {
-          let set = cellOrgs.get(base + y);
-          if (!set) cellOrgs.set(base + y, (set = new Set()));
+        const k = base + colOf[y]!;
+        cellN[k]!++;
+        if (b !== null) cellV![k] = cellV![k]! + b;
+        if (cellOrgs !== null && r.orgs.length > 0) {
+          let set = cellOrgs.get(k);
+          if (!set) cellOrgs.set(k, (set = new Set()));
           for (const o of r.orgs) set.add(o);
         }
       }
-      rowN[x]!++;
-      if (d2.length === 0) rowBlank[x]!++;
+      rowN[xi]!++;
+      if (d2.length === 0) rowBlank[xi]!++;
     }
     for (const y of d2) {
-      colN[y]!++;
-      if (d1.length === 0) colBlank[y]!++;
+      const yi = colOf[y]!;
+      colN[yi]!++;
+      if (d1.length === 0) colBlank[yi]!++;
     }
     if (b !== null) totalV += b;
     if (withGroups && r.group >= 0) {
       let g = groups.get(r.group);
       if (!g) groups.set(r.group, (g = []));
-      g.push({ d1, d2, b });
+      g.push({ d1: d1.map((x) => rowOf[x]!), d2: d2.map((y) => colOf[y]!), b });
     }
-    if (m.geoSide) {
-      const values = m.geoSide === 'rows' ? d2.map((y) => colCodes[y]!) : d1.map((x) => rowCodes[x]!);
-      const add = (k: string) => coarse.set(k, (coarse.get(k) ?? 0) + 1);
-      for (const st of r.stated) for (const v of values) add(`${snap.names[st]}\u0000${v}`);
-      if (r.countries.length === 0 && r.regions.length === 0) for (const v of values) add(`global\u0000${v}`);
+    if (statedOf !== null) {
+      const values = geoRows ? d2 : d1;
+      const of = geoRows ? colOf : rowOf;
+      if (values.length === 0) continue;
+      for (const st of r.stated) {
+        let si = statedOf[st]!;
+        if (si < 0) {
+          si = statedOf[st] = coarse.length;
+          coarse.push(new Int32Array(nOther));
+          statedNames.push(snap.names[st]!);
+        }
+        const line = coarse[si]!;
+        for (const v of values) line[of[v]!]!++;
+      }
+      if (r.countries.length === 0 && r.regions.length === 0) {
+        const line = coarse[0]!;
+        for (const v of values) line[of[v]!]!++;
+      }
     }
   }
 
-  const rowName = (x: number) => snap.names[rowCodes[x]!]!;
-  const colName = (y: number) => snap.names[colCodes[y]!]!;
+  const rowNames = rowsL.codes.map((c) => snap.names[c]!);
+  const colNames = colsL.codes.map((c) => snap.names[c]!);
   const out: MatrixPartRow[] = [];
-  for (let x = 0; x < rowCodes.length; x++) {
+  for (let x = 0; x < nR; x++) {
     for (let y = 0; y < nC; y++) {
       const n = cellN[x * nC + y]!;
-      if (n > 0) out.push({ part: 'cell', r: rowName(x), c: colName(y), n, v: cellV ? cellV[x * nC + y]! : null, w: 0 });
+      if (n > 0) out.push({ part: 'cell', r: rowNames[x]!, c: colNames[y]!, n, v: cellV ? cellV[x * nC + y]! : null, w: 0 });
     }
-    if (rowN[x]! > 0) out.push({ part: 'row', r: rowName(x), c: null, n: rowN[x]!, v: withBudget ? 0 : null, w: rowBlank[x]! });
+    if (rowN[x]! > 0) out.push({ part: 'row', r: rowNames[x]!, c: null, n: rowN[x]!, v: withBudget ? 0 : null, w: rowBlank[x]! });
   }
-  for (let y = 0; y < nC; y++) if (colN[y]! > 0) out.push({ part: 'col', r: null, c: colName(y), n: colN[y]!, v: withBudget ? 0 : null, w: colBlank[y]! });
+  for (let y = 0; y < nC; y++) if (colN[y]! > 0) out.push({ part: 'col', r: null, c: colNames[y]!, n: colN[y]!, v: withBudget ? 0 : null, w: colBlank[y]! });
   if (sel.length > 0) out.push({ part: 'total', r: null, c: null, n: sel.length, v: withBudget ? totalV : null, w: 0 });
-  if (withGroups) {
-    // Per cell and group of more than one record: the records beyond the first, and the budget beyond the group's largest.
-    const grp = new Map<number, { n: number; v: number }>();
-    let gN = 0;
-    let gV = 0;
-    for (const members of groups.values()) {
-      if (members.length > 1) {
-        gN += members.length - 1;
-        gV += sumOf(members) - maxOf(members);
-      }
-      const perCell = new Map<number, { n: number; s: number; mx: number | null }>();
-      for (const mem of members) {
-        for (const x of mem.d1) {
-          for (const y of mem.d2) {
-            const k = x * nC + y;
-            const e = perCell.get(k) ?? { n: 0, s: 0, mx: null };
-            e.n++;
-            if (mem.b !== null) {
-              e.s += mem.b;
-              e.mx = e.mx === null ? mem.b : Math.max(e.mx, mem.b);
-            }
-            perCell.set(k, e);
+  if (withGroups) out.push(...groupParts(groups, nC, rowNames, colNames));
+  if (cellOrgs) for (const [k, set] of cellOrgs) out.push({ part: 'org', r: rowNames[Math.floor(k / nC)]!, c: colNames[k % nC]!, n: set.size, v: null, w: null });
+  const otherNames = geoRows ? colNames : rowNames;
+  for (let si = 0; si < coarse.length; si++) {
+    const line = coarse[si]!;
+    for (let v = 0; v < nOther; v++) if (line[v]! > 0) out.push({ part: 'coarse', r: statedNames[si]!, c: otherNames[v]!, n: line[v]!, v: null, w: null });
+  }
+  return out;
+}
+
+type Member = { d1: number[]; d2: number[]; b: number | null };
+
+/** Per cell and group of more than one record: the records beyond the first, and the budget beyond the group's largest; and the same over the total. */
+function groupParts(groups: Map<number, Member[]>, nC: number, rowNames: string[], colNames: string[]): MatrixPartRow[] {
+  const grp = new Map<number, { n: number; v: number }>();
+  let gN = 0;
+  let gV = 0;
+  for (const members of groups.values()) {
+    if (members.length < 2) continue;
+    gN += members.length - 1;
+    gV += sumOf(members) - maxOf(members);
+    const perCell = new Map<number, { n: number; s: number; mx: number | null }>();
+    for (const mem of members) {
+      for (const x of mem.d1) {
+        for (const y of mem.d2) {
+          const k = x * nC + y;
+          const e = perCell.get(k) ?? { n: 0, s: 0, mx: null };
+          e.n++;
+          if (mem.b !== null) {
+            e.s += mem.b;
+            e.mx = e.mx === null ? mem.b : Math.max(e.mx, mem.b);
           }
+          perCell.set(k, e);
         }
       }
-      for (const [k, e] of perCell) {
-        if (e.n < 2) continue;
-        const t = grp.get(k) ?? { n: 0, v: 0 };
-        t.n += e.n - 1;
-        t.v += e.s - (e.mx ?? 0);
-        grp.set(k, t);
-      }
     }
-    for (const [k, t] of grp) out.push({ part: 'grp', r: rowName(Math.floor(k / nC)), c: colName(k % nC), n: t.n, v: t.v, w: null });
-    out.push({ part: 'gtotal', r: null, c: null, n: gN, v: gV, w: null });
+    for (const [k, e] of perCell) {
+      if (e.n < 2) continue;
+      const t = grp.get(k) ?? { n: 0, v: 0 };
+      t.n += e.n - 1;
+      t.v += e.s - (e.mx ?? 0);
+      grp.set(k, t);
+    }
   }
-  if (cellOrgs) for (const [k, set] of cellOrgs) out.push({ part: 'org', r: rowName(Math.floor(k / nC)), c: colName(k % nC), n: set.size, v: null, w: null });
-  for (const [k, n] of coarse) {
-    const [r, c] = k.split('\u0000') as [string, string];
-    out.push({ part: 'coarse', r, c: snap.names[Number(c)]!, n, v: null, w: null });
-  }
+  const out: MatrixPartRow[] = [];
+  for (const [k, t] of grp) out.push({ part: 'grp', r: rowNames[Math.floor(k / nC)]!, c: colNames[k % nC]!, n: t.n, v: t.v, w: null });
+  out.push({ part: 'gtotal', r: null, c: null, n: gN, v: gV, w: null });
   return out;
 }
 

@@ -8,12 +8,15 @@ import { LANGUAGES, type Language } from '../languages.ts';
 import { getReferenceData, type ReferenceData } from '../reference/reference-data.ts';
 import { mapQuerySchema, type GapKind, type Measure } from './coordination-schemas.ts';
 import { coverageMatrix } from './coverage-matrix.ts';
+import { MAP_POINTS } from './map-points.ts';
 
 /**
  * The world map: a choropleth of the coverage measure by country, projected on the server
  * (Equal Earth, d3-geo) from Natural Earth's 1:110m countries (the world-atlas package). The
  * page draws it as inline SVG, so it needs no JavaScript. Geometry is projected once per zoom
- * and kept for the life of the process; only classes and titles change with the data.
+ * and kept for the life of the process; only classes and titles change with the data. A country
+ * with figures that this scale has no shape of (Andorra, Singapore, Bahrain, small island states)
+ * is drawn as a small circle at a point of its own (map-points.ts), in the same classes.
  */
 
 export const MAP_WIDTH = 960;
@@ -30,6 +33,8 @@ export type MapCountry = {
   activities: number;
   /** `map-c1` … `map-c5`, `map-gap-none`, `map-gap-coarser`, or `map-nodata` for shapes without an ISO code. */
   className: string;
+  /** Drawn as a small circle (a country too small for the 1:110m geometry), not as its shape. */
+  marker: boolean;
   gap: GapKind | null;
   list: string | null;
 };
@@ -51,7 +56,9 @@ type Shape = { m49: string; name: string; d: string };
 
 const require = createRequire(import.meta.url);
 let features: Feature<Geometry, { name: string }>[] | undefined;
-const projected = new Map<string, Shape[]>();
+const projected = new Map<string, { shapes: Shape[]; point: (lonLat: readonly [number, number]) => [number, number] | null }>();
+/** The radius of a country drawn as a circle, in the map's units. */
+const MARKER_RADIUS = 3.5;
 
 function worldFeatures(): Feature<Geometry, { name: string }>[] {
   if (!features) {
@@ -73,8 +80,8 @@ function countriesIn(ref: ReferenceData, zoom: string | null): Set<string> {
   return out;
 }
 
-/** Each shape's SVG path, projected to fit the region (or the world); computed once per zoom. */
-function shapes(ref: ReferenceData, zoom: string | null): Shape[] {
+/** Each shape's SVG path, projected to fit the region (or the world), and the projection of a point; computed once per zoom. */
+function projection(ref: ReferenceData, zoom: string | null): { shapes: Shape[]; point: (lonLat: readonly [number, number]) => [number, number] | null } {
   const key = zoom ?? 'world';
   const hit = projected.get(key);
   if (hit) return hit;
@@ -89,12 +96,22 @@ function shapes(ref: ReferenceData, zoom: string | null): Shape[] {
     { type: 'FeatureCollection', features: focus.length > 0 ? focus : all },
   );
   const path = geoPath(projection).digits(1);
-  const out = all
-    .map((f) => ({ m49: String(f.id ?? ''), name: f.properties.name, d: path(f) ?? '' }))
-    .filter((s) => s.d !== '');
+  const out = {
+    shapes: all.map((f) => ({ m49: String(f.id ?? ''), name: f.properties.name, d: path(f) ?? '' })).filter((s) => s.d !== ''),
+    point: (lonLat: readonly [number, number]) => {
+      const p = projection([lonLat[0], lonLat[1]]);
+      return p && p[0] >= 0 && p[0] <= MAP_WIDTH && p[1] >= 0 && p[1] <= MAP_HEIGHT ? p : null;
+    },
+  };
   projected.set(key, out);
   return out;
 }
+
+/** A circle as an SVG path (one element type for every country on the map). */
+const circlePath = ([x, y]: [number, number], r: number): string => {
+  const f = (v: number) => Math.round(v * 10) / 10;
+  return `M${f(x - r)},${f(y)}a${r},${r} 0 1,0 ${2 * r},0a${r},${r} 0 1,0 ${-2 * r},0Z`;
+};
 
 /** Class breaks: the upper bound of each class, from the quantiles of the non-zero values. */
 export function classBreaks(values: number[]): number[] {
@@ -135,11 +152,12 @@ export async function worldMap(ctx: DomainContext, input: unknown, opts: { lang?
   const classOf = (value: number, gap: GapKind | null) => (value > 0 ? valueClass(value, breaks) : gap === 'coarser' ? 'map-gap-coarser' : 'map-gap-none');
 
   const drawn = new Set<string>();
-  const countries: MapCountry[] = shapes(ref, zoomCode).map((s) => {
+  const projected = projection(ref, zoomCode);
+  const countries: MapCountry[] = projected.shapes.map((s) => {
     const code = byM49.get(s.m49) ?? null;
     const hit = code ? byCode.get(code) : undefined;
     if (code) drawn.add(code);
-    if (!hit || !code) return { code, m49: s.m49, name: s.name, path: s.d, value: 0, activities: 0, className: 'map-nodata', gap: null, list: null };
+    if (!hit || !code) return { code, m49: s.m49, name: s.name, path: s.d, value: 0, activities: 0, className: 'map-nodata', marker: false, gap: null, list: null };
     return {
       code,
       m49: s.m49,
@@ -148,13 +166,24 @@ export async function worldMap(ctx: DomainContext, input: unknown, opts: { lang?
       value: hit.cell.value,
       activities: hit.cell.activities,
       className: classOf(hit.cell.value, hit.cell.gap),
+      marker: false,
       gap: hit.cell.gap,
       list: hit.cell.list,
     };
   });
-  const table = m.rows.values
+  const listed = m.rows.values
     .map((r, i) => ({ r, cell: m.cells[i]![0]! }))
-    .filter(({ r, cell }) => (!zoomCode || inside.has(ref.country(r.code)?.m49 ?? '')) && (cell.value > 0 || cell.gap === 'coarser'))
+    .filter(({ r, cell }) => (!zoomCode || inside.has(ref.country(r.code)?.m49 ?? '')) && (cell.value > 0 || cell.gap === 'coarser'));
+  // Every country of the table is on the map: those without a shape at this scale as a circle, above the shapes.
+  for (const { r, cell } of listed) {
+    const lonLat = drawn.has(r.code) ? undefined : MAP_POINTS[r.code];
+    const at = lonLat ? projected.point(lonLat) : null;
+    if (!at) continue;
+    drawn.add(r.code);
+    const m49 = ref.country(r.code)?.m49 ?? '';
+    countries.push({ code: r.code, m49, name: r.label, path: circlePath(at, MARKER_RADIUS), value: cell.value, activities: cell.activities, className: classOf(cell.value, cell.gap), marker: true, gap: cell.gap, list: cell.list });
+  }
+  const table = listed
     .map(({ r, cell }) => ({ code: r.code, name: r.label, value: cell.value, activities: cell.activities, gap: cell.gap, list: cell.list, drawn: drawn.has(r.code) }))
     .sort((a, b) => b.value - a.value || a.name.localeCompare(b.name, lang));
   const legend: MapLegendItem[] = breaks.map((to, i) => ({ className: valueClass(to, breaks), from: i === 0 ? (m.measure === 'budget' ? 0.01 : 1) : breaks[i - 1]! + (m.measure === 'budget' ? 0.01 : 1), to, kind: 'value' as const }));

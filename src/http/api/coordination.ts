@@ -34,7 +34,7 @@ const CoverageMatrix = z
   .openapi('CoverageMatrix');
 
 const MapCountry = z
-  .object({ code: z.string().nullable(), m49: z.string(), name: z.string(), value: z.number(), activities: z.number().int(), className: z.string(), gap, list: listQuery.nullable() })
+  .object({ code: z.string().nullable(), m49: z.string(), name: z.string(), value: z.number(), activities: z.number().int(), className: z.string(), marker: z.boolean().openapi({ description: 'Drawn as a small circle at a point of the country: it has no shape in the 1:110m geometry (small states, islands)' }), gap, list: listQuery.nullable() })
   .openapi('MapCountry');
 const WorldMapJson = z
   .object({
@@ -42,7 +42,7 @@ const WorldMapJson = z
     measure: z.enum(MEASURES),
     currency: z.string(),
     total: z.number().int(),
-    countries: z.array(MapCountry).openapi({ description: 'Every shape drawn, with its class (map-c1 … map-c5, map-gap-none, map-gap-coarser, map-nodata)' }),
+    countries: z.array(MapCountry).openapi({ description: 'Every shape drawn, with its class (map-c1 … map-c5, map-gap-none, map-gap-coarser, map-nodata), then the countries of the table too small to have a shape, as circles' }),
     table: z.array(z.object({ code: z.string(), name: z.string(), value: z.number(), activities: z.number().int(), gap, list: listQuery, drawn: z.boolean() })),
     legend: z.array(z.object({ className: z.string(), from: z.number().nullable(), to: z.number().nullable(), kind: z.enum(['value', 'none', 'coarser']) })),
   })

@@ -205,7 +205,7 @@ export function MapSvg({ t, lang, map, standalone = false }: { t: Translate; lan
         const figure = c.code ? `${c.name}: ${c.value > 0 ? fmt(c.value) : t(`coordination.gap.${c.gap ?? 'none'}.short`)}` : c.name;
         // No links inside the image (an image holds no controls): the table below links each country to its activities.
         return (
-          <path d={c.path} class={`map-country ${c.className}`} data-country={c.code ?? undefined}>
+          <path d={c.path} class={`map-country ${c.marker ? 'map-marker ' : ''}${c.className}`} data-country={c.code ?? undefined}>
             <title>{figure}</title>
           </path>
         );
@@ -216,5 +216,5 @@ export function MapSvg({ t, lang, map, standalone = false }: { t: Translate; lan
 
 /** The map's colours inside a standalone SVG file (the page takes them from app.css). */
 const STANDALONE_STYLE =
-  '.map-country{stroke:#fff;stroke-width:.5}.map-c1{fill:#ffffcc}.map-c2{fill:#a1dab4}.map-c3{fill:#41b6c4}.map-c4{fill:#2c7fb8}.map-c5{fill:#253494}' +
+  '.map-country{stroke:#fff;stroke-width:.5}.map-marker{stroke:#3d3d3d;stroke-width:.75}.map-c1{fill:#ffffcc}.map-c2{fill:#a1dab4}.map-c3{fill:#41b6c4}.map-c4{fill:#2c7fb8}.map-c5{fill:#253494}' +
   '.map-gap-none{fill:#d9d9d9}.map-gap-coarser{fill:url(#map-hatch)}.map-nodata{fill:#efefef}';
