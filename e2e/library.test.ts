@@ -76,4 +76,46 @@ describe('the knowledge library', () => {
     await visitor.clickAndCheck(() => visitor.page.getByRole('button', { name: 'E-mail me new results' }).click());
     expect(await visitor.page.locator('.flash-success').textContent()).toContain('Check your inbox');
   });
+
+  it('reads the saved searches, the alert pages and the version history right to left in Arabic', async () => {
+    const url = suite.server.url;
+    const db = suite.server.running.services.db.kysely;
+    const j = await start();
+    await suite.signIn(j, 'coordinator');
+    const rightToLeft = async (who: typeof j, heading: string) => {
+      expect(await who.page.locator('html').getAttribute('dir')).toBe('rtl');
+      expect(await who.page.locator('html').getAttribute('lang')).toBe('ar');
+      expect(await who.page.locator('h1').textContent()).toBe(heading);
+    };
+    await j.visit(`${url}/account/searches?lang=ar`);
+    await rightToLeft(j, 'عمليات البحث المحفوظة');
+    await j.visit(`${url}/library?q=humanitarian&language=en&lang=ar`);
+    await rightToLeft(j, 'مكتبة المعارف');
+    const record = new URL((await j.page.locator('.search-hit h3 a').first().getAttribute('href'))!, url).pathname;
+    await j.visit(`${url}${record}/history?lang=ar`);
+    await rightToLeft(j, 'سجل النسخ');
+    await j.visit(`${url}${record}/history/1?lang=ar`);
+    expect(await j.page.locator('html').getAttribute('dir')).toBe('rtl');
+
+    // A visitor reading in Arabic asks for e-mail alerts, confirms and unsubscribes, without JavaScript.
+    const visitor = await start({ javaScript: false });
+    await visitor.visit(`${url}/language/ar?next=${encodeURIComponent('/library?q=humanitarian')}`);
+    await visitor.page.locator('#f-email').fill('arabic.reader@example.org');
+    await visitor.clickAndCheck(() => visitor.page.getByRole('button', { name: 'أرسلوا إليّ النتائج الجديدة' }).click());
+    const mail = await db.selectFrom('mail_outbox').select('text_body').where('to_address', '=', 'arabic.reader@example.org').executeTakeFirstOrThrow();
+    expect(mail.text_body).toContain('تحية طيبة');
+    await visitor.visit(`${url}${/\/alerts\/confirm\/[A-Za-z0-9_-]+/.exec(mail.text_body)![0]}`);
+    await rightToLeft(visitor, 'أكّد التنبيه عبر البريد الإلكتروني');
+    // Answered to the POST itself: axe checks this very document.
+    await Promise.all([visitor.page.waitForEvent('load'), visitor.page.getByRole('button', { name: 'تأكيد', exact: true }).click()]);
+    await visitor.checkDocument();
+    await rightToLeft(visitor, 'التنبيه عبر البريد الإلكتروني مفعَّل');
+    const row = await db.selectFrom('saved_searches').select('unsubscribe_token').where('email', '=', 'arabic.reader@example.org').executeTakeFirstOrThrow();
+    await visitor.visit(`${url}/alerts/unsubscribe/${row.unsubscribe_token}`);
+    await rightToLeft(visitor, 'إيقاف هذا التنبيه عبر البريد الإلكتروني');
+    // Answered to the POST itself: axe checks this very document.
+    await Promise.all([visitor.page.waitForEvent('load'), visitor.page.getByRole('button', { name: 'إلغاء الاشتراك', exact: true }).click()]);
+    await visitor.checkDocument();
+    await rightToLeft(visitor, 'أُلغي اشتراكك');
+  });
 });

@@ -61,16 +61,16 @@ export function negotiateLanguage(header: string | undefined): Language | undefi
   return ranked.map((r) => r.lang).find(isLanguage);
 }
 
-/** Keys present in English but missing in a language: used by the catalogue completeness test. */
-export function missingKeys(lang: Language): string[] {
-  const walk = (obj: Record<string, unknown>, prefix: string, out: string[]) => {
+/** A language's messages under flat keys (`a.b.c` → text): what the catalogue completeness test compares. */
+export function flatCatalogue(lang: Language): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (obj: Record<string, unknown>, prefix: string) => {
     for (const [k, v] of Object.entries(obj)) {
       const key = prefix ? `${prefix}.${k}` : k;
-      if (v && typeof v === 'object') walk(v as Record<string, unknown>, key, out);
-      else out.push(key);
+      if (v && typeof v === 'object') walk(v as Record<string, unknown>, key);
+      else out[key] = String(v);
     }
-    return out;
   };
-  const have = new Set(walk((instance.getResourceBundle(lang, 'translation') ?? {}) as Record<string, unknown>, '', []));
-  return walk(en as Record<string, unknown>, '', []).filter((k) => !have.has(k));
+  walk((instance.getResourceBundle(lang, 'translation') ?? {}) as Record<string, unknown>, '');
+  return out;
 }

@@ -32,9 +32,18 @@ import { insertIatiJob } from '../../src/db/queries/iati-jobs.ts';
 import { startIatiImport, whenIatiImportsIdle } from '../../src/domain/iati/import-jobs.ts';
 import { newId } from '../../src/lib/ids.ts';
 import { createSavedSearch } from '../../src/domain/alerts/saved-searches.ts';
+import { subscribeToSearch } from '../../src/domain/alerts/subscriptions.ts';
 
 /** A saved search of staff A. */
 const savedSearchOfStaffA = async (f: Fixtures) => (await createSavedSearch(f.env.ctx(f.users.staffA.actor), { name: 'Matrix', query: `q=matrix-${f.seq()}` })).id;
+/** A reader's subscription awaiting confirmation: its mailed confirmation token and its unsubscribe token. */
+async function readerSubscription(f: Fixtures): Promise<{ confirm: string; unsubscribe: string }> {
+  const email = `matrix.reader.${f.seq()}.${Date.now()}@example.org`;
+  await subscribeToSearch(f.env.ctx(), { email, query: 'q=matrix', frequency: 'weekly' });
+  const mail = await f.env.db.kysely.selectFrom('mail_outbox').select('text_body').where('to_address', '=', email).executeTakeFirstOrThrow();
+  const row = await f.env.db.kysely.selectFrom('saved_searches').select('unsubscribe_token').where('email', '=', email).executeTakeFirstOrThrow();
+  return { confirm: /\/alerts\/confirm\/([A-Za-z0-9_-]+)/.exec(mail.text_body)![1]!, unsubscribe: row.unsubscribe_token };
+}
 const ownOnly: Record<Role, Outcome> = { anonymous: 'deny', staffA: 'ok', focalA: 'hidden', staffB: 'hidden', coordinator: 'hidden', administrator: 'hidden' };
 
 const iatiXml = (id: string) =>
@@ -153,6 +162,20 @@ const MATRIX: Record<string, Entry> = {
     expect: ownOnly,
   },
   'DELETE /api/v1/saved-searches/{id}': { request: async (f) => ({ path: `/api/v1/saved-searches/${await savedSearchOfStaffA(f)}` }), expect: ownOnly },
+
+  // Readers' subscriptions act for nobody: anyone may ask (a new address each time), and a mailed token is the whole authority.
+  'POST /api/v1/search-subscriptions': {
+    request: (f) => ({ path: '/api/v1/search-subscriptions', body: { email: `matrix.ask.${f.seq()}.${Date.now()}@example.org`, query: 'q=matrix' } }),
+    expect: all('ok'),
+  },
+  'POST /api/v1/search-subscriptions/confirm': {
+    request: async (f) => ({ path: '/api/v1/search-subscriptions/confirm', body: { token: (await readerSubscription(f)).confirm } }),
+    expect: all('ok'),
+  },
+  'POST /api/v1/search-subscriptions/unsubscribe': {
+    request: async (f) => ({ path: '/api/v1/search-subscriptions/unsubscribe', body: { token: (await readerSubscription(f)).unsubscribe } }),
+    expect: all('ok'),
+  },
 
   'GET /api/v1/invitations': { request: () => ({ path: '/api/v1/invitations' }), expect: only('focalA', 'administrator') },
   'POST /api/v1/invitations': {

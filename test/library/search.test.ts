@@ -140,7 +140,7 @@ describe('facets', () => {
     // The kind facet still counts the other kinds under the other filters.
     expect(papers.facets.kind.find((f) => f.value === 'toolkit')?.count).toBe(1);
     expect(papers.facets.kind.find((f) => f.value === 'paper')?.selected).toBe(true);
-    const langs = Object.fromEntries(papers.facets.lang.map((f) => [f.value, f.count]));
+    const langs = Object.fromEntries(papers.facets.language.map((f) => [f.value, f.count]));
     expect(langs).toEqual({ ru: 1, ar: 1 });
   });
   it('filters by region through the countries (Kenya lies in Eastern Africa and Africa)', async () => {

@@ -34,7 +34,7 @@ afterAll(() => env.close());
 describe('the library pages', () => {
   it('searches with facets, all in the address, and explains each result', async () => {
     for (const lang of ['en', 'fr']) {
-      const res = await env.app.request(`http://localhost/library?q=orientation&kind=issue_brief&lang=${lang}`);
+      const res = await env.app.request(`http://localhost/library?q=orientation&kind=issue_brief&language=${lang}&lang=${lang}`);
       expect(res.status).toBe(200);
       const html = await res.text();
       expect(untranslatedKeys(html)).toEqual([]);
@@ -43,6 +43,8 @@ describe('the library pages', () => {
       expect(html).not.toContain('Hidden orientation draft');
       expect(html).toMatch(/<mark>[Oo]rientation<\/mark>/);
       expect(html).toMatch(/name="kind" value="issue_brief" checked/);
+      expect(html).toContain(`lang="${lang}" dir="ltr"`);
+      expect(html).toMatch(new RegExp(`name="language" value="${lang}" checked`));
     }
   });
   it('shows a publication in the language asked for, with its key questions and the cite box', async () => {

@@ -160,7 +160,7 @@ function activitySource(r: CandidateRequest, mode: 'fulltext' | 'fuzzy' | 'brows
      limit ${r.cap + 1}`;
 }
 
-export type SearchFacetKey = 'type' | 'kind' | 'year' | 'theme' | 'region' | 'lang' | 'org';
+export type SearchFacetKey = 'type' | 'kind' | 'year' | 'theme' | 'region' | 'language' | 'org';
 export type SearchPageRequest = CandidateRequest & {
   mode: 'fulltext' | 'fuzzy' | 'browse';
   /** For fuzzy mode: the words whose resemblance to titles is measured. */
@@ -190,7 +190,7 @@ export type SearchPageRows = {
   hits: SearchHitRow[];
 };
 
-const FACET_KEYS: SearchFacetKey[] = ['type', 'kind', 'year', 'theme', 'region', 'lang', 'org'];
+const FACET_KEYS: SearchFacetKey[] = ['type', 'kind', 'year', 'theme', 'region', 'language', 'org'];
 /** The values a flagged record (alias f) gives each facet. */
 const FACET_VALUE: Record<SearchFacetKey, RawBuilder<unknown>> = {
   type: sql`f.type`,
@@ -198,7 +198,7 @@ const FACET_VALUE: Record<SearchFacetKey, RawBuilder<unknown>> = {
   year: sql`f.year::text`,
   theme: sql`unnest(f.themes)`,
   region: sql`unnest(f.regions)`,
-  lang: sql`unnest(f.languages)`,
+  language: sql`unnest(f.languages)`,
   org: sql`unnest(f.organizations)`,
 };
 
@@ -216,7 +216,7 @@ function facetFlag(facet: SearchFacetKey, values: string[]): RawBuilder<unknown>
       return sql`f.themes && ${v}`;
     case 'region':
       return sql`f.regions && ${v}`;
-    case 'lang':
+    case 'language':
       return sql`f.languages && ${v}`;
     case 'org':
       return sql`f.organizations && ${v}`;

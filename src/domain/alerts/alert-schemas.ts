@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { emailSchema } from '../identity/identity-schemas.ts';
 import { languageSchema } from '../languages.ts';
-import { searchParamsFromUrl, searchParamsSchema, searchQueryString, SEARCH_FACETS } from '../search/search-schemas.ts';
+import { searchParamsFromUrl, searchParamsSchema, searchQueryString, SEARCH_FACETS, upgradeOldSearchQuery } from '../search/search-schemas.ts';
 
 export const ALERT_FREQUENCIES = ['none', 'daily', 'weekly'] as const;
 export type AlertFrequency = (typeof ALERT_FREQUENCIES)[number];
@@ -46,11 +46,12 @@ export type SubscribeInput = z.input<typeof subscribeSchema>;
 
 /**
  * The one stored form of a search: the URL query with every list sorted and each value once,
- * defaults and the page left out. The same search saved twice is then the same text.
+ * defaults, the page and the interface language left out. The same search saved twice is then the
+ * same text. An address in the old form (`lang` for the language of the text) is read as such.
  */
 export function canonicalSearchQuery(raw: string): string {
-  const text = raw.trim().replace(/^(https?:\/\/[^?#]*|\/[^?#]*)?\?/, '');
-  const parsed = searchParamsSchema.safeParse(searchParamsFromUrl(new URLSearchParams(text)));
+  const given = new URLSearchParams(raw.trim().replace(/^(https?:\/\/[^?#]*|\/[^?#]*)?\?/, ''));
+  const parsed = searchParamsSchema.safeParse(searchParamsFromUrl(upgradeOldSearchQuery(given) ?? given));
   if (!parsed.success) {
     throw new AppError('VALIDATION_FAILED', 'This search has filters that are not valid.', {
       fields: [{ path: 'query', message: 'This search has filters that are not valid.' }],

@@ -6,7 +6,7 @@ import { PUBLICATION_KINDS } from '../publications/publication-schemas.ts';
 const many = <T extends z.ZodType>(item: T) => z.preprocess((v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v.filter((x) => x !== '') : [v]), z.array(item).max(50));
 
 export const SEARCH_TYPES = ['publication', 'activity'] as const;
-export const SEARCH_FACETS = ['type', 'kind', 'year', 'theme', 'region', 'lang', 'org'] as const;
+export const SEARCH_FACETS = ['type', 'kind', 'year', 'theme', 'region', 'language', 'org'] as const;
 export type SearchFacet = (typeof SEARCH_FACETS)[number];
 
 /** The whole state of a search, as it stands in the URL. */
@@ -17,7 +17,7 @@ export const searchParamsSchema = z.object({
   year: many(z.coerce.number().int().min(1000).max(9999)).describe('Years of publication (activities: of their start)'),
   theme: many(z.string().trim().regex(/^[a-z0-9-]+:[A-Za-z0-9._-]+$/, 'A theme is taxonomy:code.')).describe('Taxonomy terms as taxonomy:code'),
   region: many(z.string().trim().regex(/^\d{3}$/, 'A UN M49 region code.')).describe('UN M49 regions'),
-  lang: many(z.enum(LANGUAGES)).describe('Languages of the text'),
+  language: many(z.enum(LANGUAGES)).describe('Languages of the text (not of the interface, which is ?lang= everywhere)'),
   org: many(z.string().trim().min(1).max(40)).describe('Organization ids'),
   sort: z.enum(['relevance', 'date']).default('relevance'),
   page: z.coerce.number().int().min(1).max(500).default(1),
@@ -31,7 +31,7 @@ export type SearchParamsInput = {
   year?: string | number | (string | number)[];
   theme?: string | string[];
   region?: string | string[];
-  lang?: string | string[];
+  language?: string | string[];
   org?: string | string[];
   sort?: string;
   page?: string | number;
@@ -47,11 +47,28 @@ export function searchParamsFromUrl(params: URLSearchParams): Record<string, str
   return out;
 }
 
+/**
+ * The old form of a search address (before ADR 035), where `lang` both filtered by the language of
+ * the text and chose the interface language. An address with `lang` and no `language` parameter is
+ * in the old form: its `lang` values become `language`, and its first `lang` naming one of the six
+ * languages stays, as the interface language it also chose. Returns null for a current address.
+ */
+export function upgradeOldSearchQuery(params: URLSearchParams): URLSearchParams | null {
+  if (!params.has('lang') || params.has('language')) return null;
+  const langs = params.getAll('lang');
+  const out = new URLSearchParams();
+  for (const [k, v] of params) if (k !== 'lang') out.append(k, v);
+  for (const l of langs) out.append('language', l);
+  const ui = langs.find((l) => (LANGUAGES as readonly string[]).includes(l));
+  if (ui) out.set('lang', ui);
+  return out;
+}
+
 /** The URL query string of a search state (defaults left out), so every state has one address. */
 export function searchQueryString(p: Partial<SearchParams>): string {
   const u = new URLSearchParams();
   if (p.q) u.set('q', p.q);
-  for (const f of ['type', 'kind', 'year', 'theme', 'region', 'lang', 'org'] as const) for (const v of p[f] ?? []) u.append(f, String(v));
+  for (const f of SEARCH_FACETS) for (const v of p[f] ?? []) u.append(f, String(v));
   if (p.sort && p.sort !== 'relevance') u.set('sort', p.sort);
   if (p.page && p.page > 1) u.set('page', String(p.page));
   const s = u.toString();

@@ -48,10 +48,10 @@ export async function search(ctx: DomainContext, raw: SearchParamsInput, opts: {
     year: p.year.map(String),
     theme: p.theme,
     region: p.region,
-    lang: p.lang,
+    language: p.language,
     org: p.org,
   };
-  const pushed: SearchFilters = { types: p.type, kinds: p.kind, years: p.year, themes: p.theme, regions: p.region, langs: p.lang, organizations: p.org };
+  const pushed: SearchFilters = { types: p.type, kinds: p.kind, years: p.year, themes: p.theme, regions: p.region, langs: p.language, organizations: p.org };
   const anyFilter = SEARCH_FACETS.some((f) => selected[f].length > 0);
   const websearch = parsed.websearch === '' ? null : parsed.websearch;
   const offset = (p.page - 1) * pageSize;
@@ -107,14 +107,14 @@ export async function searchPublishedIn(
   const p = searchParamsSchema.parse(raw);
   const parsed = parseQuery(p.q);
   const websearch = parsed.websearch === '' ? null : parsed.websearch;
-  const selected: Record<SearchFacet, string[]> = { type: p.type, kind: p.kind, year: p.year.map(String), theme: p.theme, region: p.region, lang: p.lang, org: p.org };
+  const selected: Record<SearchFacet, string[]> = { type: p.type, kind: p.kind, year: p.year.map(String), theme: p.theme, region: p.region, language: p.language, org: p.org };
   const mode = websearch === null ? 'browse' : 'fulltext';
   const page = await selectSearchPage(ctx.db.kysely, {
     scope: readScopeOf(ctx.actor),
     websearch,
     sort: 'date',
     cap: CANDIDATE_CAP,
-    filters: { types: p.type, kinds: p.kind, years: p.year, themes: p.theme, regions: p.region, langs: p.lang, organizations: p.org },
+    filters: { types: p.type, kinds: p.kind, years: p.year, themes: p.theme, regions: p.region, langs: p.language, organizations: p.org },
     window: opts.window,
     mode,
     selected,

@@ -9,6 +9,7 @@ import { coordinationRoutes } from './coordination.ts';
 import { iatiImportRoutes } from './iati-imports.ts';
 import { invitationRoutes } from './invitations.ts';
 import { savedSearchRoutes } from './saved-searches.ts';
+import { searchSubscriptionRoutes } from './search-subscriptions.ts';
 import { tokenRoutes } from './tokens.ts';
 import { userRoutes } from './users.ts';
 
@@ -43,6 +44,7 @@ export function buildApi() {
   api.route('/', coordinationRoutes);
   api.route('/', iatiImportRoutes);
   api.route('/', savedSearchRoutes);
+  api.route('/', searchSubscriptionRoutes);
   api.get('/openapi.json', (c) => c.json(openApiDocument(api)));
   return api;
 }

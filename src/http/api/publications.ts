@@ -37,7 +37,8 @@ const searchQuery = z.object({
   year: list.openapi({ description: 'Years' }),
   theme: list.openapi({ description: 'Taxonomy terms as taxonomy:code, e.g. pillar:prevention' }),
   region: list.openapi({ description: 'UN M49 region codes' }),
-  lang: list.openapi({ description: 'Languages of the text (en, fr, es, ar, zh, ru)' }),
+  language: list.openapi({ description: 'Languages of the text (en, fr, es, ar, zh, ru); not the language of the labels, which is `ui`' }),
+  lang: list.openapi({ description: 'Deprecated: the former name of `language`, read as it only when `language` is absent', deprecated: true }),
   org: list.openapi({ description: 'Organization ids' }),
   sort: z.string().optional().openapi({ description: 'relevance (default) or date' }),
   page: z.string().optional().openapi({ description: 'Page number, from 1' }),
@@ -75,8 +76,9 @@ export const publicationRoutes = apiRouter()
       responses: { 200: { description: 'The results', content: { 'application/json': { schema: SearchResult } } }, ...errorResponses },
     }),
     async (c) => {
-      const { ui, ...params } = c.req.valid('query');
-      return c.json(await search(c.get('ctx'), params, { lang: ui ?? c.get('lang') }), 200);
+      const { ui, lang, ...params } = c.req.valid('query');
+      // The old form (ADR 035): `lang` filtered the text when there was no `language`.
+      return c.json(await search(c.get('ctx'), { ...params, language: params.language ?? lang }, { lang: ui ?? c.get('lang') }), 200);
     },
   )
   .openapi(

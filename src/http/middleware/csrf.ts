@@ -15,6 +15,12 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
  * request gains nothing: unsubscribe links, which mail clients post to without cookies (RFC 8058).
  */
 const TOKEN_AUTHORIZED = /^\/alerts\/unsubscribe\/[A-Za-z0-9_-]{20,200}$/;
+/**
+ * API operations that act for nobody: readers' subscriptions, asked for by address and confirmed
+ * or stopped by the token mailed to it. They use no session, so a forged request could do nothing
+ * a direct one cannot; their JSON bodies cannot be sent cross-site without a CORS preflight.
+ */
+const ACTS_FOR_NOBODY = /^\/api\/v1\/search-subscriptions(\/confirm|\/unsubscribe)?$/;
 
 /**
  * Forms whose multipart body is read as a stream by the handler (src/http/multipart.ts), so that
@@ -55,7 +61,7 @@ export function csrfProtection(): MiddlewareHandler<AppEnv> {
       return next();
     }
     if (c.req.header('authorization')?.toLowerCase().startsWith('bearer ')) return next();
-    if (TOKEN_AUTHORIZED.test(c.req.path)) {
+    if (TOKEN_AUTHORIZED.test(c.req.path) || ACTS_FOR_NOBODY.test(c.req.path)) {
       if (token) c.set('csrfToken', token);
       else rotateCsrfToken(c);
       return next();

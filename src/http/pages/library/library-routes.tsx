@@ -1,6 +1,7 @@
-import type { Context } from 'hono';
+import type { Context, Next } from 'hono';
 import { Hono } from 'hono';
 import { AppError } from '../../../domain/errors.ts';
+import { upgradeOldSearchQuery } from '../../../domain/search/search-schemas.ts';
 import { isLanguage } from '../../../i18n/i18n.ts';
 import { publicationEditForm, publicationFormChoices } from '../../../domain/publications/publication-form-choices.ts';
 import { readPublicationFile, removePublicationFile, uploadPublicationFile } from '../../../domain/publications/publication-files.ts';
@@ -21,6 +22,14 @@ import type { Publication } from '../../../domain/publications/publication-schem
 import { toWebStream } from '../../../storage/document-store.ts';
 import { publicationHistory, publicationVersionDiff } from '../../../domain/publications/publication-history.ts';
 import { PublicationHistory, PublicationVersionPage } from './publication-history-page.tsx';
+
+/** A library or feed address in the old form (`lang` filtering the text): moved for good to the current one (ADR 035). */
+async function oldSearchAddress(c: Context<AppEnv>, next: Next) {
+  const url = new URL(c.req.url);
+  const upgraded = upgradeOldSearchQuery(url.searchParams);
+  if (!upgraded) return next();
+  return c.redirect(`${url.pathname}?${upgraded.toString()}`, 301);
+}
 
 function formPage(c: Context<AppEnv>, o: { form: FormState; choices: PublicationFormChoices; publication: Publication | null; status?: number; flash?: string }) {
   const t = c.get('t');
@@ -84,8 +93,8 @@ async function uploadAction(c: Context<AppEnv>) {
 /** The library: search, publication pages, editing, files. */
 export function libraryRoutes() {
   const r = new Hono<AppEnv>();
-  r.get('/library', (c) => libraryPage(c));
-  r.get('/library/feed.atom', libraryFeed);
+  r.get('/library', oldSearchAddress, (c) => libraryPage(c));
+  r.get('/library/feed.atom', oldSearchAddress, libraryFeed);
   r.get('/library/new', async (c) => {
     const choices = await publicationFormChoices(c.get('ctx'), c.get('lang'));
     return formPage(c, { form: formFromPublication(null, choices.defaultOwnerId), choices, publication: null });

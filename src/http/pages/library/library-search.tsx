@@ -76,13 +76,13 @@ function FollowSearch({ page, params, forms }: { page: PageContext; params: Sear
   );
 }
 
-const FACET_ORDER: SearchFacet[] = ['type', 'kind', 'year', 'theme', 'region', 'lang', 'org'];
+const FACET_ORDER: SearchFacet[] = ['type', 'kind', 'year', 'theme', 'region', 'language', 'org'];
 
 /** The label of a facet value: translated for fixed lists, from the service otherwise. */
 function valueLabel(page: PageContext, facet: SearchFacet, v: { value: string; label: string }): string {
   if (facet === 'type') return page.t(`library.type.${v.value}`);
   if (facet === 'kind') return page.t(`library.kind.${v.value}`);
-  if (facet === 'lang') return page.t(`language.${v.value}`);
+  if (facet === 'language') return page.t(`language.${v.value}`);
   return v.label;
 }
 
