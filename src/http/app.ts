@@ -10,7 +10,7 @@ import { translator } from '../i18n/i18n.ts';
 import { buildApi } from './api/index.ts';
 import type { AppEnv, AppServices } from './env.ts';
 import { resolveActor } from './middleware/actor.ts';
-import { csrfProtection } from './middleware/csrf.ts';
+import { csrfProtection, STREAMED_FORMS } from './middleware/csrf.ts';
 import { resolveLanguage } from './middleware/language.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { errorPage } from './pages/error-page.tsx';
@@ -24,7 +24,6 @@ const isApi = (path: string) => path.startsWith('/api/');
 const UPLOAD_PATHS = new Set(['/activities/import', '/api/v1/activities/import']);
 /** Publication files: POST …/publications/{id}/files and the library's upload form. */
 const FILE_UPLOAD_PATH = /^\/(api\/v1\/publications|library)\/[^/]+\/files$/;
-const IATI_UPLOAD_PATHS = new Set(['/activities/import/iati', '/api/v1/iati/imports']);
 
 /** Builds the whole HTTP application: middleware, API, pages, assets and error handling. */
 export function createApp(services: AppServices): Hono<AppEnv> {
@@ -104,7 +103,7 @@ export function createApp(services: AppServices): Hono<AppEnv> {
   app.use('*', (c, next) => {
     if (c.req.method !== 'POST') return defaultLimit(c, next);
     if (UPLOAD_PATHS.has(c.req.path) || FILE_UPLOAD_PATH.test(c.req.path)) return uploadLimit(c, next);
-    if (IATI_UPLOAD_PATHS.has(c.req.path)) return iatiLimit(c, next);
+    if (STREAMED_FORMS.has(c.req.path)) return iatiLimit(c, next);
     return defaultLimit(c, next);
   });
   app.use('*', resolveLanguage());

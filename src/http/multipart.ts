@@ -3,7 +3,7 @@ import busboy from 'busboy';
 import type { Context } from 'hono';
 import { AppError } from '../domain/errors.ts';
 import type { AppEnv } from './env.ts';
-import { CSRF_FIELD, checkCsrfField, csrfFieldExpected } from './middleware/csrf.ts';
+import { CSRF_FIELD, checkCsrfField, csrfFailed, csrfFieldExpected } from './middleware/csrf.ts';
 
 /**
  * A multipart/form-data body read as a stream (busboy), for uploads too large to hold in
@@ -67,7 +67,7 @@ export async function readMultipartUpload<T>(
     }
     if (csrfPending && !csrfChecked) {
       stream.resume();
-      return fail(new AppError('CSRF_FAILED', 'This form has expired or did not come from this site. Reload the page and try again.'));
+      return fail(csrfFailed());
     }
     receiving = opts.onFile({ fileName: info.filename ?? '', stream });
     // The file's own errors (too large, disk full) end the request; keep them from going unhandled meanwhile.
@@ -91,7 +91,7 @@ export async function readMultipartUpload<T>(
     await ended;
     received = receiving ? await receiving : undefined;
     if (failure) throw failure;
-    if (csrfPending && !csrfChecked) throw new AppError('CSRF_FAILED', 'This form has expired or did not come from this site. Reload the page and try again.');
+    if (csrfPending && !csrfChecked) throw csrfFailed();
     return { fields, file: received };
   } catch (err) {
     // A file that arrived whole but whose request failed after it is not kept.

@@ -3,6 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { CsvError, parse as parseCsv } from 'csv-parse';
 import { SaxesParser, type SaxesTag } from 'saxes';
 import yauzl from 'yauzl';
+import { columnIndex } from './spreadsheet-cells.ts';
 
 /**
  * Reads the rows of an uploaded spreadsheet (CSV or XLSX) as a stream, for the importer:
@@ -43,19 +44,6 @@ export type ReadLimits = {
 export const DEFAULT_LIMITS: ReadLimits = { maxUncompressedBytes: 256 * 1024 * 1024, maxEntries: 10_000 };
 
 const isEmpty = (cells: readonly string[]) => cells.every((c) => c.trim() === '');
-
-/** Column letters to a 0-based index (A → 0, AA → 26). */
-export function columnIndex(letters: string): number {
-  let n = 0;
-  for (const ch of letters.toUpperCase()) n = n * 26 + (ch.charCodeAt(0) - 64);
-  return n - 1;
-}
-/** 0-based index to column letters. */
-export function columnLetters(index: number): string {
-  let s = '';
-  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
-  return s;
-}
 
 // ---------------------------------------------------------------- CSV
 

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
-import type { Writable } from 'node:stream';
+import { PassThrough, type Writable } from 'node:stream';
 import zlib from 'node:zlib';
+import { columnLetters } from './spreadsheet-cells.ts';
 
 /**
  * A streaming XLSX (Office Open XML spreadsheet) writer: sheets are written one after another,
@@ -79,13 +80,6 @@ function dosDateTime(d: Date): { date: number; time: number } {
   };
 }
 
-/** 0-based column index to letters (0 → A, 26 → AA). */
-function columnLetters(index: number): string {
-  let s = '';
-  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
-  return s;
-}
-
 /** Writes one row of cells as sheet XML. */
 function rowXml(rowNumber: number, cells: readonly XlsxCell[], letters: string[], bold: boolean, boldFirst: boolean): string {
   let xml = `<row r="${rowNumber}">`;
@@ -141,16 +135,19 @@ export class SheetWriter {
   async end(): Promise<void> {
     if (this.ended) return;
     this.ended = true;
-    await this.part.write(`${this.buffer}</sheetData></worksheet>`);
-    this.buffer = '';
-    await this.part.end();
+    await this.closePart();
     this.book.sheetEnded(this);
   }
 
-  private async continueOnNewSheet(): Promise<void> {
+  /** Writes the rows still gathered and the end of the worksheet, and closes its zip entry. */
+  private async closePart(): Promise<void> {
     await this.part.write(`${this.buffer}</sheetData></worksheet>`);
     this.buffer = '';
     await this.part.end();
+  }
+
+  private async continueOnNewSheet(): Promise<void> {
+    await this.closePart();
     this.continuation++;
     const name = `${this.name.slice(0, 31 - ` (${this.continuation})`.length)} (${this.continuation})`;
     this.part = await this.book.openSheetPart(name, this.opts);
@@ -416,4 +413,15 @@ export class XlsxWriter {
     await this.zip.writeEntry('docProps/app.xml', `${XML_DECL}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Application>ICAT Platform</Application></Properties>`);
     await this.zip.close();
   }
+}
+
+/** A workbook written into memory, for small files (a template, a matrix): `write` gets the output to write it to. */
+export async function workbookBytes(write: (out: Writable) => Promise<void>): Promise<Buffer> {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c));
+  const ended = new Promise((resolve, reject) => out.on('end', resolve).on('error', reject));
+  await write(out);
+  await ended;
+  return Buffer.concat(chunks);
 }

@@ -1,13 +1,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { PassThrough } from 'node:stream';
 import { withTransaction, type Executor } from '../../db/database.ts';
 import { selectActivityKeys, type ActivityKeyRow } from '../../db/queries/activity-list.ts';
 import { organizationChoices } from '../../db/queries/activities.ts';
-import { looksLikeFormula, restoreNeutralised } from '../../lib/spreadsheet-cells.ts';
-import type { XlsxCell, XlsxWriter } from '../../lib/xlsx-writer.ts';
-import { columnLetters, looksLikeZip, readCsvRows, readXlsxRows, SpreadsheetError, type SheetEvent, type SheetRow } from '../../lib/spreadsheet-reader.ts';
+import { columnLetters, looksLikeFormula, restoreNeutralised } from '../../lib/spreadsheet-cells.ts';
+import { workbookBytes, type XlsxCell, type XlsxWriter } from '../../lib/xlsx-writer.ts';
+import { looksLikeZip, readCsvRows, readXlsxRows, SpreadsheetError, type SheetEvent, type SheetRow } from '../../lib/spreadsheet-reader.ts';
 import { readUpload, removeUpload, storeUpload, uploadFilePath, type UploadMeta } from '../../storage/uploads.ts';
 import { can, authorize } from '../policies.ts';
 import type { Actor } from '../actor.ts';
@@ -449,21 +448,15 @@ export async function spreadsheetTemplate(ctx: DomainContext, format: Spreadshee
   if (format === 'csv') return { fileName: 'activities-template.csv', contentType: 'text/csv; charset=utf-8', body: Buffer.from(csvHeaderLines(), 'utf8') };
   const ref = await getReferenceData(ctx);
   const orgs = await organizationChoices(ctx.db.kysely);
-  const out = new PassThrough();
-  const chunks: Buffer[] = [];
-  out.on('data', (c: Buffer) => chunks.push(c));
-  const ended = new Promise((resolve, reject) => {
-    out.on('end', resolve);
-    out.on('error', reject);
-  });
-  await writeActivitiesXlsx(out, (async function* () {})(), ref, lang, {
-    extraSheets: async (wb) => {
-      await instructionsSheet(wb);
-      await codeListSheet(wb, ref, lang, orgs.map((o) => ({ id: o.id, acronym: o.acronym, name: pickText(o.name as Record<string, string>, lang) })));
-    },
-  });
-  await ended;
-  return { fileName: 'activities-template.xlsx', contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', body: Buffer.concat(chunks) };
+  const body = await workbookBytes((out) =>
+    writeActivitiesXlsx(out, (async function* () {})(), ref, lang, {
+      extraSheets: async (wb) => {
+        await instructionsSheet(wb);
+        await codeListSheet(wb, ref, lang, orgs.map((o) => ({ id: o.id, acronym: o.acronym, name: pickText(o.name as Record<string, string>, lang) })));
+      },
+    }),
+  );
+  return { fileName: 'activities-template.xlsx', contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', body };
 }
 
 const INSTRUCTIONS = [

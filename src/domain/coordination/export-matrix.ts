@@ -1,6 +1,5 @@
-import { PassThrough } from 'node:stream';
 import { csvField, neutraliseFormula } from '../../lib/spreadsheet-cells.ts';
-import { XlsxWriter } from '../../lib/xlsx-writer.ts';
+import { workbookBytes, XlsxWriter } from '../../lib/xlsx-writer.ts';
 import type { DomainContext } from '../context.ts';
 import { coverageMatrix, type CoverageMatrix } from './coverage-matrix.ts';
 
@@ -34,17 +33,15 @@ export async function exportCoverageMatrix(ctx: DomainContext, input: unknown, f
     const lines = [LONG_HEADER, ...longRows(m)].map((row) => row.map((v) => csvField(neutraliseFormula(v))).join(','));
     return { body: new TextEncoder().encode(`${lines.join('\r\n')}\r\n`), contentType: 'text/csv; charset=utf-8', fileName: `${name}.csv` };
   }
-  const out = new PassThrough();
-  const chunks: Buffer[] = [];
-  out.on('data', (c: Buffer) => chunks.push(c));
-  const wb = new XlsxWriter(out);
   const matrix = [
     ['', ...m.cols.values.map((c) => neutraliseFormula(c.label || c.code))],
     ...m.cells.map((line, i) => [neutraliseFormula(m.rows.values[i]!.label || m.rows.values[i]!.code), ...line.map((cell) => (cell.gap ? `(${cell.gap})` : cell.value))]),
   ];
-  await wb.addRows('Matrix', matrix, { headerRows: 1, frozenRows: 1, boldFirstColumn: true, widths: { 0: 32 } });
-  await wb.addRows('Cells', [LONG_HEADER, ...longRows(m).map((r) => r.map((v, k) => (k === 7 || k === 8 ? Number(v) : neutraliseFormula(v))))], { headerRows: 1, frozenRows: 1 });
-  await wb.finish();
-  const buf = Buffer.concat(chunks);
+  const buf = await workbookBytes(async (out) => {
+    const wb = new XlsxWriter(out);
+    await wb.addRows('Matrix', matrix, { headerRows: 1, frozenRows: 1, boldFirstColumn: true, widths: { 0: 32 } });
+    await wb.addRows('Cells', [LONG_HEADER, ...longRows(m).map((r) => r.map((v, k) => (k === 7 || k === 8 ? Number(v) : neutraliseFormula(v))))], { headerRows: 1, frozenRows: 1 });
+    await wb.finish();
+  });
   return { body: new Uint8Array(buf), contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', fileName: `${name}.xlsx` };
 }

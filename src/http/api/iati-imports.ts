@@ -2,17 +2,15 @@ import { Readable } from 'node:stream';
 import { createRoute, z } from '@hono/zod-openapi';
 import { AppError } from '../../domain/errors.ts';
 import {
-  discardIatiUpload,
   getIatiImport,
   getIatiImportReport,
   iatiImportJobSchema,
   listIatiImports,
-  receiveIatiUpload,
   retryIatiImport,
   startIatiImport,
   startReceivedIatiImport,
 } from '../../domain/iati/import-jobs.ts';
-import { readMultipartUpload } from '../multipart.ts';
+import { readIatiUploadForm } from '../iati-upload-form.ts';
 import { apiRouter, conflictResponse, errorResponses, notFoundResponse } from './openapi-app.ts';
 
 const Job = z.object(iatiImportJobSchema.shape).openapi('IatiImportJob');
@@ -93,16 +91,11 @@ export const iatiImportRoutes = apiRouter()
       const query = c.req.valid('query');
       const type = c.req.header('content-type') ?? '';
       if (type.startsWith('multipart/form-data')) {
-        const ctx = c.get('ctx');
         // Streamed to disk as it arrives; the options may come before or after the file.
-        const { fields, file } = await readMultipartUpload(c, {
-          fileField: 'file',
-          onFile: (f) => receiveIatiUpload(ctx, { fileName: f.fileName || 'upload.xml', stream: f.stream }),
-          onAbandoned: (received) => discardIatiUpload(ctx, received),
-        });
+        const { fields, file } = await readIatiUploadForm(c);
         if (!file) throw new AppError('VALIDATION_FAILED', 'Send the IATI file as the form field “file”.', { fields: [{ path: 'file', message: 'Attach an IATI activity file (XML) as the field “file”.' }] });
         const relevance = (fields['relevance'] as 'all' | 'relevant-only' | undefined) ?? query.relevance;
-        const job = await startReceivedIatiImport(ctx, file, { relevance, owner: fields['owner'] || query.owner });
+        const job = await startReceivedIatiImport(c.get('ctx'), file, { relevance, owner: fields['owner'] || query.owner });
         return c.json(job, 202);
       }
       if (!/^(application|text)\/([a-z.+-]*\+)?xml\b/.test(type)) {

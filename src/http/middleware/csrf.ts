@@ -28,6 +28,9 @@ const ACTS_FOR_NOBODY = /^\/api\/v1\/search-subscriptions(\/confirm|\/unsubscrib
  */
 export const STREAMED_FORMS = new Set(['/activities/import/iati', '/api/v1/iati/imports']);
 
+/** The refusal of a request whose anti-forgery token is missing or wrong. */
+export const csrfFailed = () => new AppError('CSRF_FAILED', 'This form has expired or did not come from this site. Reload the page and try again.');
+
 function same(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -79,7 +82,7 @@ export function csrfProtection(): MiddlewareHandler<AppEnv> {
       sent = typeof v === 'string' ? v : undefined;
     }
     if (!token || !sent || !same(token, sent)) {
-      throw new AppError('CSRF_FAILED', 'This form has expired or did not come from this site. Reload the page and try again.');
+      throw csrfFailed();
     }
     c.set('csrfToken', token);
     return next();
@@ -94,5 +97,5 @@ export function csrfFieldExpected(c: Parameters<MiddlewareHandler<AppEnv>>[0]): 
 /** Checks the `_csrf` field of a streamed form against the cookie; throws CSRF_FAILED when they differ. */
 export function checkCsrfField(c: Parameters<MiddlewareHandler<AppEnv>>[0], sent: string): void {
   const token = getCookie(c, CSRF_COOKIE);
-  if (!token || !same(token, sent)) throw new AppError('CSRF_FAILED', 'This form has expired or did not come from this site. Reload the page and try again.');
+  if (!token || !same(token, sent)) throw csrfFailed();
 }

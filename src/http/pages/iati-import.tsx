@@ -2,10 +2,10 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { AppError } from '../../domain/errors.ts';
 import type { IatiImportReport } from '../../domain/iati/import-iati.ts';
-import { discardIatiUpload, getIatiImportReport, listIatiImports, receiveIatiUpload, retryIatiImport, startReceivedIatiImport, type IatiImportJob } from '../../domain/iati/import-jobs.ts';
+import { getIatiImportReport, listIatiImports, retryIatiImport, startReceivedIatiImport, type IatiImportJob } from '../../domain/iati/import-jobs.ts';
 import { authorize } from '../../domain/policies.ts';
 import type { AppEnv } from '../env.ts';
-import { readMultipartUpload } from '../multipart.ts';
+import { readIatiUploadForm } from '../iati-upload-form.ts';
 import { Csrf, FileField } from './components/form.tsx';
 import { formatDateTime, formatNumber } from './format.ts';
 import type { PageContext } from './page-context.ts';
@@ -294,18 +294,14 @@ async function uploadAction(c: Context<AppEnv>) {
   const t = c.get('t');
   const ctx = c.get('ctx');
   try {
-    const { fields, file } = await readMultipartUpload(c, {
-      fileField: 'file',
-      // A form sent without choosing a file has a file part with no name and no bytes.
-      onFile: async (f) => (f.fileName ? receiveIatiUpload(ctx, f) : (f.stream.resume(), null)),
-      onAbandoned: async (received) => (received ? discardIatiUpload(ctx, received) : undefined),
-    });
+    const { fields, file } = await readIatiUploadForm(c);
     if (!file) return await uploadPage(c, { error: t('iatiImport.noFile'), status: 422 });
     const relevance = fields['relevance'] === 'relevant-only' ? 'relevant-only' : 'all';
     const owner = fields['owner']?.trim() || undefined;
     const job = await startReceivedIatiImport(ctx, file, { relevance, owner });
     return c.redirect(`/activities/import/iati/${job.id}`, 303);
   } catch (err) {
+    // An empty file part is what a browser sends when no file was chosen.
     if (err instanceof AppError && err.code === 'VALIDATION_FAILED' && err.fields[0]?.path === 'file') return uploadPage(c, { error: t('iatiImport.noFile'), status: 422 });
     if (err instanceof AppError && (err.code === 'VALIDATION_FAILED' || err.code === 'PAYLOAD_TOO_LARGE')) return uploadPage(c, { error: err.message, status: err.code === 'PAYLOAD_TOO_LARGE' ? 413 : 422 });
     throw err;
