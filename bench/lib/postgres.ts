@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-const PGBIN = process.env.PGBIN ?? '/usr/lib/postgresql/15/bin';
+export const PGBIN = process.env.PGBIN ?? '/usr/lib/postgresql/15/bin';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
