@@ -12,6 +12,7 @@ import type { AppServices } from './http/env.ts';
 import { createMailer } from './mail/create-mailer.ts';
 import { systemActor } from './domain/actor.ts';
 import { sendDueDigests } from './domain/alerts/send-digests.ts';
+import { maintainFrequentWords } from './domain/search/frequent-words.ts';
 import { syncReferenceData } from './domain/reference/sync-reference-data.ts';
 import { seedOnFirstStart } from './seed/first-start.ts';
 import { seedDemoActivities } from './seed/seed-demo-activities.ts';
@@ -46,6 +47,9 @@ export async function startServer(config: Config, opts: { logger?: Logger; onFir
   let sweepTimer: NodeJS.Timeout | undefined;
   let alertTimer: NodeJS.Timeout | undefined;
   let sending: Promise<unknown> | undefined;
+  let upkeepTimer: NodeJS.Timeout | undefined;
+  let firstUpkeep: NodeJS.Timeout | undefined;
+  let upkeeping: Promise<unknown> | undefined;
   try {
     // The document store must answer before anything is served (StorageUnavailableError says why not).
     const store = documentStoreFor(config);
@@ -96,6 +100,21 @@ export async function startServer(config: Config, opts: { logger?: Logger; onFir
       alertTimer.unref();
       digests();
     }
+    if (config.SEARCH_UPKEEP_MINUTES > 0) {
+      // The frequent words of the search (ADR 039): a first run soon after start, then on the timer.
+      const upkeep = () => {
+        upkeeping ??= maintainFrequentWords({ db, config, actor: systemActor })
+          .then((run) => {
+            if (run.added.length > 0 || run.dropped.length > 0) logger.info({ ...run, added: run.added.length, dropped: run.dropped.length }, 'search frequent words');
+          })
+          .catch((err: unknown) => logger.warn({ err }, 'search upkeep failed; will retry'))
+          .finally(() => (upkeeping = undefined));
+      };
+      upkeepTimer = setInterval(upkeep, config.SEARCH_UPKEEP_MINUTES * 60_000);
+      upkeepTimer.unref();
+      firstUpkeep = setTimeout(upkeep, 30_000);
+      firstUpkeep.unref();
+    }
     logger.info({ url: config.baseUrl, database: db.kind, mail: services.mailer.describe(), documents: store.describe() }, 'ICAT Platform is listening');
     return {
       url: config.baseUrl,
@@ -104,7 +123,10 @@ export async function startServer(config: Config, opts: { logger?: Logger; onFir
         clearInterval(mailTimer);
         clearInterval(sweepTimer);
         clearInterval(alertTimer);
+        clearInterval(upkeepTimer);
+        clearTimeout(firstUpkeep);
         await sending;
+        await upkeeping;
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
         // A duplicate scan started after an import ends before the database closes.
         await whenDuplicateScansIdle(db);
@@ -115,6 +137,8 @@ export async function startServer(config: Config, opts: { logger?: Logger; onFir
     clearInterval(mailTimer);
     clearInterval(sweepTimer);
     clearInterval(alertTimer);
+    clearInterval(upkeepTimer);
+    clearTimeout(firstUpkeep);
     server?.close();
     await db.close();
     throw err;

@@ -26,6 +26,7 @@ const GROUPS: { commands: string[]; load: () => Promise<Register> }[] = [
   { commands: ['export'], load: async () => (await import('./export.ts')).registerExportCommands },
   { commands: ['coordination'], load: async () => (await import('./coordination.ts')).registerCoordinationCommands },
   { commands: ['alerts'], load: async () => (await import('./alerts.ts')).registerAlertCommands },
+  { commands: ['search'], load: async () => (await import('./search.ts')).registerSearchCommands },
   { commands: ['openapi'], load: async () => (await import('./openapi.ts')).registerOpenApiCommand },
 ];
 

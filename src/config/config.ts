@@ -31,6 +31,12 @@ export const configSchema = z.object({
   ALERTS_INTERVAL_MINUTES: int(0, 1440)
     .default(15)
     .describe('how often the server looks for due search-alert digests, in minutes; 0 leaves it to `icat alerts send` (cron)'),
+  SEARCH_FREQUENT_WORD_DOCUMENTS: int(10, 100_000_000)
+    .default(50_000)
+    .describe('a word found in at least this many publications is a frequent word: searches made only of frequent words rank the documents that score best for each word instead of reading every match'),
+  SEARCH_UPKEEP_MINUTES: int(0, 1440)
+    .default(60)
+    .describe('how often the server refreshes the frequent words and trims their lists, in minutes; 0 leaves it to `icat search frequent-words` (cron)'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('fatal, error, warn, info, debug, trace or silent'),
   LOG_FORMAT: z.enum(['auto', 'json', 'text']).default('auto').describe('json lines, readable text, or auto: text on a terminal and json otherwise'),
   SESSION_IDLE_MINUTES: int(5, 10080).default(120).describe('a session ends after this many minutes without a request'),

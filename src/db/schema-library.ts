@@ -91,6 +91,24 @@ export type LibraryTables = {
   publication_versions: PublicationVersionsTable;
   publication_search: PublicationSearchTable;
   document_removals: DocumentRemovalsTable;
+  search_frequent_words: SearchFrequentWordsTable;
+  search_word_top: SearchWordTopTable;
+};
+
+/** A frequent word of the library (0018_search_frequent_words.sql). */
+export type SearchFrequentWordsTable = {
+  lexeme: string;
+  documents: number;
+  floor_score: Generated<number>;
+  filled_at: Generated<Timestamp>;
+};
+
+/** One of the documents that score best for a frequent word. */
+export type SearchWordTopTable = {
+  lexeme: string;
+  publication_id: string;
+  lang: string;
+  score: number;
 };
 
 /** A stored document whose removal is owed (0012_document_removals.sql). */

@@ -126,6 +126,8 @@ export const policies = {
   'search.subscribe': { scope: 'write', anonymous: true, allow: () => true } as Rule<void>,
   /** Send the due search-alert digests (the server's timer, `icat alerts send`): administrators, never through a token. */
   'alerts.send': { scope: null, allow: (a) => isAdmin(a) } as Rule<void>,
+  /** Keep the search's frequent words and their lists of best documents (the server's timer, `icat search frequent-words`): administrators. */
+  'search.maintain': { scope: null, allow: (a) => isAdmin(a) } as Rule<void>,
   /** Load IATI codelists and edit taxonomy terms: administrators. */
   'reference.manage': { scope: 'admin', allow: (a) => isAdmin(a) } as Rule<void>,
   /** Back up or restore the whole database (CLI): administrators only, never through a token. */

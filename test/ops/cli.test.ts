@@ -83,6 +83,18 @@ describe('icat user', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/not allowed/);
   }, 60_000);
+  it('keeps the frequent words of the search, as an administrator only', async () => {
+    // From 10 documents on, a word in every publication of the demo library is frequent.
+    const r = await runIcat(['search', 'frequent-words', '--list'], { env: { ...a.env, SEARCH_FREQUENT_WORD_DOCUMENTS: '10' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^\d+ frequent word\(s\): \d+ added, 0 dropped, 0 list entries trimmed, in \d+ ms\.$/m);
+    const again = await icat(['search', 'frequent-words']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/ 0 added, /);
+    const refused = await icat(['--as', 'grace@example.org', 'search', 'frequent-words']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/not allowed/);
+  }, 60_000);
 });
 
 describe('icat token', () => {

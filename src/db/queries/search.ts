@@ -103,6 +103,12 @@ export type CandidateRequest = {
   cap: number;
   /** Only records first published in (since, until], never drafts: what a saved search announces as new. */
   window?: PublishedWindow;
+  /**
+   * The words that must match (prepared like the index). When every one of them is a frequent
+   * word of the library (search_frequent_words), publications are read from the words' lists of
+   * best documents instead of every match (migration 0018).
+   */
+  words?: string[];
 };
 export type PublishedWindow = { since: Date; until: Date };
 
@@ -126,13 +132,52 @@ function publicationSource(r: CandidateRequest, mode: 'fulltext' | 'fuzzy' | 'br
     rank = sql`word_similarity(${fuzzyText}, lower(s.title))`;
     order = sql`order by 10 desc`;
   }
-  return sql`
-    select 'publication'::text as type, s.publication_id as id, s.lang, s.kind, s.year, s.published as sort_date, s.themes, s.regions,
-           s.organization_ids as organizations, ${rank} as rank
+  const columns = sql`'publication'::text as type, s.publication_id as id, s.lang, s.kind, s.year, s.published as sort_date, s.themes, s.regions,
+           s.organization_ids as organizations, ${rank} as rank`;
+  const whole = sql`
+    select ${columns}
       from publication_search s
-     where ${sql.join(where, sql` and `)}
+     where ${sql.join(where, sql` and `)} ${mode === 'fulltext' && has(r.words) ? sql`and not ${FREQUENT}` : sql``}
      ${order}
      limit ${r.cap + 1}`;
+  if (mode !== 'fulltext' || !has(r.words)) return whole;
+  // Only frequent words: the documents that score best for each of their forms, with every
+  // match of the forms that are not frequent (few, by definition), then the whole query.
+  // Each candidate is then read by its key (the fence keeps the planner from reading every
+  // match of the query instead and joining).
+  return sql`(${whole}) union all (
+    select ${columns}
+      from ((select t.publication_id, t.lang from search_word_top t where t.lexeme in (select lexeme from fw where frequent)
+               order by t.score desc limit ${r.cap + 1})
+             union
+             (select x.publication_id, x.lang from publication_search x where x.tsv @@ (select q from rare_forms))) c
+      cross join lateral (select * from publication_search y where y.publication_id = c.publication_id and y.lang = c.lang offset 0) s
+     where ${FREQUENT} and ${sql.join(where, sql` and `)}
+     ${order}
+     limit ${r.cap + 1})`;
+}
+
+/** Is every word of the query a frequent word of the library (CTE fast of searchPageQuery)? */
+const FREQUENT = sql`(select frequent from fast)`;
+
+/**
+ * The CTEs the frequent-word reading needs: each word's forms (its lexeme in every
+ * configuration), whether each form is frequent, the forms that are not as one tsquery, and
+ * whether every word has a frequent form.
+ */
+function frequentWordCtes(words: string[] | undefined): RawBuilder<unknown> {
+  if (!has(words)) return sql`fast as (select false as frequent),`;
+  const configs = sql`${[...QUERY_CONFIGS]}::regconfig[]`;
+  return sql`
+    fw as materialized (
+      select f.word, f.lexeme, exists (select 1 from search_frequent_words x where x.lexeme = f.lexeme) as frequent
+        from (select distinct w.word, l.lexeme
+                from unnest(${[...words]}::text[]) as w(word)
+                cross join unnest(${configs}) as c(cfg)
+                cross join lateral unnest(tsvector_to_array(to_tsvector(c.cfg, w.word))) as l(lexeme)) f
+    ),
+    rare_forms as materialized (select string_agg(lexeme_query(lexeme)::text, ' | ')::tsquery as q from fw where not frequent),
+    fast as materialized (select coalesce(bool_and(x.frequent), false) as frequent from (select bool_or(frequent) as frequent from fw group by word) x),`;
 }
 
 function activitySource(r: CandidateRequest, mode: 'fulltext' | 'fuzzy' | 'browse', fuzzyText: string): RawBuilder<unknown> | null {
@@ -185,6 +230,8 @@ export type SearchHitRow = {
 export type SearchPageRows = {
   /** More matched in some kind of record than were read (cap). */
   capped: boolean;
+  /** Publications were read from the lists of the best documents for the query's frequent words. */
+  frequentWords: boolean;
   total: number;
   facets: { facet: SearchFacetKey; value: string; n: number }[];
   hits: SearchHitRow[];
@@ -231,16 +278,18 @@ function facetFlag(facet: SearchFacetKey, values: string[]): RawBuilder<unknown>
  */
 export async function selectSearchPage(db: Executor, r: SearchPageRequest): Promise<SearchPageRows> {
   const query = searchPageQuery(r);
-  if (!query) return { capped: false, total: 0, facets: [], hits: [] };
+  if (!query) return { capped: false, frequentWords: false, total: 0, facets: [], hits: [] };
   const rows = await withAnalyticSettings(db, async (tx) => {
     if (r.mode === 'fulltext') await preferTextIndexes(tx);
     return (await query.execute(tx)).rows;
   });
-  const out: SearchPageRows = { capped: false, total: 0, facets: [], hits: [] };
+  const out: SearchPageRows = { capped: false, frequentWords: false, total: 0, facets: [], hits: [] };
   for (const row of rows) {
     if (row.part === 'facet' && row.facet && row.value !== null) out.facets.push({ facet: row.facet, value: row.value, n: Number(row.n) });
     else if (row.part === 'total') out.total = Number(row.n ?? 0);
-    else if (row.part === 'capped') out.capped = Number(row.n ?? 0) > r.cap;
+    else if (row.part === 'capped') out.capped ||= Number(row.n ?? 0) > r.cap;
+    // Read from the frequent words' lists: more match than were read, whatever the count.
+    else if (row.part === 'frequent' && Number(row.n) === 1) out.capped = out.frequentWords = true;
     else if (row.part === 'hit' && row.type && row.id) {
       out.hits.push({
         type: row.type,
@@ -294,6 +343,7 @@ export function searchPageQuery(r: SearchPageRequest): RawBuilder<SearchPagePart
     r.sort === 'date' || r.mode === 'browse' ? sql`f.sort_date desc nulls last, f.rank desc, f.id` : sql`f.rank desc, f.sort_date desc nulls last, f.id`;
   return sql<SearchPagePart>`
     with q as materialized (select ${r.mode === 'fulltext' && r.websearch !== null ? tsqueryOf(r.websearch) : sql`null::tsquery`} as q),
+    ${frequentWordCtes(r.mode === 'fulltext' ? r.words : undefined)}
     cand as materialized (${sql.join(
       sources.map((s) => sql`(${s})`),
       sql` union all `,
@@ -323,6 +373,8 @@ export function searchPageQuery(r: SearchPageRequest): RawBuilder<SearchPagePart
     select 'total', null, null, (select count(*)::int from flagged f where ${allBut(null)}), null, null, null, null, null, null, null, null
     union all
     select 'capped', null, null, (select max(n)::int from (select count(*) as n from cand group by type) c), null, null, null, null, null, null, null, null
+    union all
+    select 'frequent', null, null, (select frequent::int from fast), null, null, null, null, null, null, null, null
     union all
     select * from (
       select 'hit'::text, null::text, null::text, null::int, h.type, h.id, h.lang, h.sort_date, h.rank::real, h.languages, h.rank_above::real, h.rank_below::real

@@ -119,7 +119,10 @@ export const searchResultSchema = z.object({
   }),
   mode: z.enum(['fulltext', 'fuzzy', 'browse']).describe('fuzzy: nothing matched exactly, so titles resembling a short query are shown'),
   total: z.number().int(),
-  capped: z.boolean().describe('More records match than are ranked: the first ones found are ranked; add words to narrow'),
+  capped: z.boolean().describe('More records match than are ranked: the first ones found are ranked (or, with frequentWords, the best for each word); add words to narrow'),
+  frequentWords: z
+    .boolean()
+    .describe('Every word of the query is frequent in the library: the publications ranked are those that score best for each word (at most 1,000 per word form), not every match'),
   page: z.number().int(),
   pageSize: z.number().int(),
   results: z.array(searchHitSchema),

@@ -63,6 +63,7 @@ export async function search(ctx: DomainContext, raw: SearchParamsInput, opts: {
     cap: CANDIDATE_CAP,
     filters: {},
     mode: websearch === null ? 'browse' : 'fulltext',
+    words: parsed.words,
     selected,
     uiLang: opts.lang,
     offset,
@@ -78,7 +79,8 @@ export async function search(ctx: DomainContext, raw: SearchParamsInput, opts: {
   // A capped base with filters: ask again with the filters in SQL, so that a filter finds its
   // matches beyond the first ones the base read (facet counts stay those of the base).
   if (page.capped && anyFilter && request.mode === 'fulltext') {
-    page = await selectSearchPage(ctx.db.kysely, { ...request, filters: pushed });
+    // Every match, not the frequent words' lists: the filter is what narrows the search.
+    page = await selectSearchPage(ctx.db.kysely, { ...request, filters: pushed, words: undefined });
   }
   const results = await describeHits(ctx, page.hits, { websearch, mode: request.mode, sort: p.sort, offset, lang: opts.lang });
   const facets = await facetLists(ctx, facetRows, selected, opts.lang);
@@ -87,6 +89,7 @@ export async function search(ctx: DomainContext, raw: SearchParamsInput, opts: {
     mode: request.mode,
     total: page.total,
     capped: page.capped,
+    frequentWords: page.frequentWords,
     page: p.page,
     pageSize,
     results,

@@ -155,7 +155,8 @@ function Notes({ page, r }: { page: PageContext; r: SearchResult }) {
   if (r.query.shortened) notes.push(t('library.note.shortened'));
   if (r.mode === 'fuzzy') notes.push(t('library.note.fuzzy', { q: r.query.words.join(' ') }));
   if (r.mode === 'browse' && r.query.q.trim() !== '') notes.push(t('library.note.noWords'));
-  if (r.capped) notes.push(t('library.note.capped', { cap: formatNumber(page.lang, CANDIDATE_CAP) }));
+  if (r.frequentWords) notes.push(t('library.note.frequentWords', { cap: formatNumber(page.lang, CANDIDATE_CAP) }));
+  else if (r.capped) notes.push(t('library.note.capped', { cap: formatNumber(page.lang, CANDIDATE_CAP) }));
   if (notes.length === 0) return null;
   return (
     <div class="notice-panel" role="note">
