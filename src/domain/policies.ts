@@ -31,6 +31,17 @@ export function canEditRecord(actor: Actor, r: Pick<OwnedRecord, 'ownerOrganizat
   return isAdmin(actor) || belongsTo(actor, r.ownerOrganizationId);
 }
 
+/**
+ * The organizations whose activities `activity.update` lets the actor change: null for every
+ * organization (administrators), an empty list for visitors and read-only tokens.
+ */
+export function activityEditScope(actor: Actor): string[] | null {
+  if (actor.kind === 'anonymous') return [];
+  if (actor.kind === 'token' && !actor.scopes.includes('write')) return [];
+  if (isAdmin(actor)) return null;
+  return [...new Set(actor.memberships.map((m) => m.organizationId))];
+}
+
 type Rule<R> = { scope: TokenScope | null; allow: (actor: AuthenticatedActor, resource: R) => boolean; anonymous?: boolean };
 
 /**
@@ -77,6 +88,11 @@ export const policies = {
   'activity.create': { scope: 'write', allow: (a, r: { ownerOrganizationId: string }) => isAdmin(a) || belongsTo(a, r.ownerOrganizationId) } as Rule<{ ownerOrganizationId: string }>,
   'activity.update': { scope: 'write', allow: (a, r: { ownerOrganizationId: string }) => isAdmin(a) || belongsTo(a, r.ownerOrganizationId) } as Rule<{ ownerOrganizationId: string }>,
   'activity.delete': { scope: 'write', allow: (a, r: { ownerOrganizationId: string }) => isAdmin(a) || belongsTo(a, r.ownerOrganizationId) } as Rule<{ ownerOrganizationId: string }>,
+  /**
+   * Review the classification importers suggested, many activities at once: people who may edit
+   * some organization's activities. Each activity is then checked against its owner (activity.update).
+   */
+  'activity.suggestions.review': { scope: 'write', allow: (a) => isAdmin(a) || a.memberships.length > 0 } as Rule<void>,
   /** Upload a spreadsheet of activities: people who may create activities for some organization. Each row is then checked against its owner. */
   'activity.import': { scope: 'write', allow: (a) => isAdmin(a) || a.memberships.length > 0 } as Rule<void>,
   /** Follow a background IATI import, read its report: whoever started it, and coordinators. */

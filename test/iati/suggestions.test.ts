@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { confirmSuggestions } from '../../src/domain/activities/confirm-suggestions.ts';
 import { getActivity } from '../../src/domain/activities/get-activity.ts';
-import { importIatiFile } from '../../src/domain/iati/import-iati.ts';
+import { importIatiFile, type IatiImportReport } from '../../src/domain/iati/import-iati.ts';
 import { suggestClassification } from '../../src/domain/iati/suggest-classification.ts';
 import type { Organization } from '../../src/domain/organizations/organization-schemas.ts';
 import { createTestEnv, TestClient, type TestEnv } from '../support/app.ts';
@@ -43,7 +43,7 @@ describe('suggestions on imported activities, for a focal point to confirm', () 
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  async function importOne(id: string, title: string): Promise<void> {
+  async function importOne(id: string, title: string): Promise<IatiImportReport> {
     const file = path.join(tmp, `${id}.xml`);
     fs.writeFileSync(
       file,
@@ -53,15 +53,17 @@ describe('suggestions on imported activities, for a focal point to confirm', () 
     );
     const r = await importIatiFile(env.ctx(), { path: file, fileName: `${id}.xml` });
     expect(r.counts.created + r.counts.unchanged).toBe(1);
+    return r;
   }
 
   it('stores the guesses as suggestions, not as the classification, and a re-import changes nothing', async () => {
-    await importOne('XM-SUGGEST-1', 'Shelters for survivors of sexual exploitation');
+    // The report counts the new activities that came with suggestions (the import page links to their review).
+    expect((await importOne('XM-SUGGEST-1', 'Shelters for survivors of sexual exploitation')).suggested).toBe(1);
     const a = await getActivity(env.ctx(), 'XM-SUGGEST-1');
     expect(a.classification.pillars).toEqual([]);
     expect(a.classification.exploitationForms).toEqual([]);
     expect(a.suggestions).toEqual({ pillars: ['prevention', 'protection'], exploitationForms: ['forced-labour', 'sexual-exploitation'] });
-    await importOne('XM-SUGGEST-1', 'Shelters for survivors of sexual exploitation');
+    expect((await importOne('XM-SUGGEST-1', 'Shelters for survivors of sexual exploitation')).suggested).toBe(0);
     expect((await getActivity(env.ctx(), 'XM-SUGGEST-1')).version).toBe(a.version);
   });
 

@@ -47,6 +47,8 @@ export type IatiImportReport = {
   /** Graded messages (file-level ones have activity null); the first MAX_MESSAGES. */
   messages: IatiImportMessage[];
   messageCount: number;
+  /** New activities saved with a suggested classification awaiting review (absent from reports of older versions). */
+  suggested?: number;
 };
 
 export type IatiImportProgress = { bytesRead: number; totalBytes: number; activities: number; counts: Record<IatiOutcome, number> };
@@ -138,7 +140,7 @@ export async function importIatiFile(
 async function importPath(ctx: DomainContext, file: string, fileName: string, opts: IatiImportOptions): Promise<IatiImportReport> {
   const totalBytes = fs.statSync(file).size;
   const counts: Record<IatiOutcome, number> = { created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0 };
-  const report: IatiImportReport = { fileName, sha256: '', version: null, refused: null, activities: 0, counts, perActivity: [], messages: [], messageCount: 0 };
+  const report: IatiImportReport = { fileName, sha256: '', version: null, refused: null, activities: 0, counts, perActivity: [], messages: [], messageCount: 0, suggested: 0 };
   // The head of the file first (a DOCTYPE, a 1.x version, another root are refused at once), then its hash.
   const head = await readHead(file);
   if (head) {
@@ -154,8 +156,9 @@ async function importPath(ctx: DomainContext, file: string, fileName: string, op
     report.messageCount++;
     if (report.messages.length < MAX_MESSAGES) report.messages.push({ ...m, identifier: ownOrNull(m.identifier), message: own(m.message), ...(m.rule && { rule: own(m.rule) }) });
   };
-  const done = (a: Omit<IatiActivityReport, 'reasons'>, reasons: string[] = []) => {
+  const done = (a: Omit<IatiActivityReport, 'reasons'>, reasons: string[] = [], suggested = false) => {
     counts[a.outcome]++;
+    if (suggested) report.suggested = (report.suggested ?? 0) + 1;
     if (report.perActivity.length < MAX_ACTIVITY_REPORTS) report.perActivity.push({ ...a, identifier: ownOrNull(a.identifier), reasons: reasons.map(own) });
   };
 
@@ -288,7 +291,7 @@ type BatchDeps = {
   sha256: string;
   grade: Awaited<ReturnType<typeof activityGrader>>;
   add: (m: IatiImportMessage) => void;
-  done: (a: Omit<IatiActivityReport, 'reasons'>, reasons?: string[]) => void;
+  done: (a: Omit<IatiActivityReport, 'reasons'>, reasons?: string[], suggested?: boolean) => void;
 };
 
 /** Errors that a save raises before writing anything: the transaction stays usable. */
@@ -310,13 +313,13 @@ async function saveBatch(ctx: DomainContext, planned: Planned[], deps: BatchDeps
   }
 }
 
-type Saved = { p: Planned; outcome: IatiOutcome; messages: { severity: Severity; message: string; rule?: string; path?: string }[]; reasons?: string[] };
+type Saved = { p: Planned; outcome: IatiOutcome; messages: { severity: Severity; message: string; rule?: string; path?: string }[]; reasons?: string[]; suggested?: boolean };
 
 function report(outcomes: Saved[], deps: BatchDeps): void {
   for (const o of outcomes) {
     const id = o.p.mapped.identifier;
     for (const m of o.messages) deps.add({ activity: o.p.index, identifier: id, line: o.p.line, severity: m.severity, message: m.path ? `${m.path}: ${m.message}` : m.message, rule: m.rule });
-    deps.done({ index: o.p.index, identifier: id, line: o.p.line, outcome: o.outcome }, o.reasons ?? o.p.relevance ?? []);
+    deps.done({ index: o.p.index, identifier: id, line: o.p.line, outcome: o.outcome }, o.reasons ?? o.p.relevance ?? [], o.suggested);
   }
 }
 
@@ -362,7 +365,13 @@ async function saveAll(ctx: DomainContext, tx: Executor, planned: Planned[], dep
     const fields = err instanceof AppError ? err.fields.map((f) => ({ severity: (f.severity as Severity | undefined) ?? 'critical', message: f.message, rule: f.code, path: f.path })) : [];
     return { p, outcome: 'failed', messages: [{ severity: 'critical', message: describe(err) }, ...fields] };
   };
-  const savedOf = (p: Planned, r: UpsertResult): Saved => ({ p, outcome: r.outcome, messages: r.messages.map((v) => ({ severity: v.severity, message: v.message, rule: v.rule, path: v.path })) });
+  const savedOf = (p: Planned, r: UpsertResult): Saved => ({
+    p,
+    outcome: r.outcome,
+    messages: r.messages.map((v) => ({ severity: v.severity, message: v.message, rule: v.rule, path: v.path })),
+    // A new activity's suggestions are this import's; a re-import keeps the stored ones.
+    suggested: r.outcome === 'created' && Object.keys(r.activity.suggestions ?? {}).length > 0,
+  });
   if (alone) {
     for (const { p, raw, provenance } of toSave) {
       try {

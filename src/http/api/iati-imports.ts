@@ -43,6 +43,7 @@ const Report = z
     ),
     messages: z.array(Message),
     messageCount: z.number().int(),
+    suggested: z.number().int().optional().openapi({ description: 'New activities saved with a suggested classification awaiting review (GET /activities/suggestions in the browser)' }),
   })
   .openapi('IatiImportReport');
 const JobWithReport = z.object({ job: Job, report: Report.nullable().openapi({ description: 'Null while the import runs, or when it was interrupted' }) }).openapi('IatiImportJobReport');

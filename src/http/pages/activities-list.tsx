@@ -4,6 +4,7 @@ import type { ZodError } from 'zod';
 import { activityFiltersQuery, activityFiltersSchema, hasActiveFilters, ORGANIZATION_ROLES, queryRecord, type ActivityFilters, type Facet } from '../../domain/activities/activity-filters.ts';
 import { EXPORT_FORMATS, exportActivities, type ExportFormat } from '../../domain/activities/export-activities.ts';
 import { browseActivities, type ActivityBrowse, type ActivitySummary, type FacetValue } from '../../domain/activities/list-activities.ts';
+import { countPendingSuggestionsFor, PENDING_BADGE_CAP } from '../../domain/activities/list-pending-suggestions.ts';
 import { can } from '../../domain/policies.ts';
 import { sendExport } from '../api/activity-list.ts';
 import { activityImportRoutes } from './activities-import.tsx';
@@ -107,7 +108,7 @@ function ActivityItem({ page, a }: { page: PageContext; a: ActivitySummary }) {
   );
 }
 
-function ListPage({ page, filters, result, error }: { page: PageContext; filters: ActivityFilters; result: ActivityBrowse | null; error: string[] }) {
+function ListPage({ page, filters, result, error, pending }: { page: PageContext; filters: ActivityFilters; result: ActivityBrowse | null; error: string[]; pending: number }) {
   const { t } = page;
   const base = activityFiltersQuery(filters, ['cursor']);
   const exportQuery = activityFiltersQuery(filters, ['cursor', 'limit', 'sort']);
@@ -122,17 +123,27 @@ function ListPage({ page, filters, result, error }: { page: PageContext; filters
           <h1>{t('activityList.title')}</h1>
           <p class="lead">{t('activityList.lead')}</p>
         </div>
-        {mayImport && (
+        {(mayImport || pending > 0) && (
           <p class="page-actions">
-            <a class="button button-secondary" href="/activities/new">
-              {t('activityList.new')}
-            </a>
-            <a class="button button-secondary" href="/activities/import">
-              {t('activityList.import')}
-            </a>
-            <a class="button button-secondary" href="/activities/import/iati">
-              {t('activityList.importIati')}
-            </a>
+            {pending > 0 && (
+              <a class="button button-secondary" href="/activities/suggestions">
+                {t('suggestionReview.listLink')}{' '}
+                <span class="badge badge-info">{pending >= PENDING_BADGE_CAP ? `${formatNumber(page.lang, PENDING_BADGE_CAP)}+` : formatNumber(page.lang, pending)}</span>
+              </a>
+            )}
+            {mayImport && (
+              <>
+                <a class="button button-secondary" href="/activities/new">
+                  {t('activityList.new')}
+                </a>
+                <a class="button button-secondary" href="/activities/import">
+                  {t('activityList.import')}
+                </a>
+                <a class="button button-secondary" href="/activities/import/iati">
+                  {t('activityList.importIati')}
+                </a>
+              </>
+            )}
           </p>
         )}
       </div>
@@ -263,9 +274,10 @@ export async function activityListPage(c: Context<AppEnv>) {
   const t = c.get('t');
   const { filters, error } = readFilters(c);
   const withPage = { ...filters, limit: filters.limit ?? PAGE_SIZE };
-  const result = error.length > 0 ? null : await browseActivities(c.get('ctx'), withPage, { lang: c.get('lang') });
+  const ctx = c.get('ctx');
+  const [result, pending] = await Promise.all([error.length > 0 ? null : browseActivities(ctx, withPage, { lang: c.get('lang') }), countPendingSuggestionsFor(ctx)]);
   return renderPage(c, { title: t('activityList.title'), description: t('activityList.lead'), status: error.length > 0 ? 422 : 200 }, (page) => (
-    <ListPage page={page} filters={filters} result={result} error={error} />
+    <ListPage page={page} filters={filters} result={result} error={error} pending={pending} />
   ));
 }
 

@@ -171,6 +171,15 @@ function Report({ page, report }: { page: PageContext; report: IatiImportReport 
           <p>{report.refused.message}</p>
         </div>
       )}
+      {(report.suggested ?? 0) > 0 && (
+        <section class="notice-panel" aria-labelledby="suggested-title">
+          <h2 id="suggested-title">{t('iatiImport.suggested', { count: report.suggested ?? 0, formatted: formatNumber(lang, report.suggested ?? 0) })}</h2>
+          <p>{t('iatiImport.suggestedLead')}</p>
+          <p>
+            <a href="/activities/suggestions">{t('iatiImport.suggestedLink')}</a>
+          </p>
+        </section>
+      )}
       {notSaved.length > 0 && (
         <>
           <h2 id="not-saved-title">{t('iatiImport.notSaved', { count: notSaved.length, formatted: formatNumber(lang, notSaved.length) })}</h2>

@@ -8,6 +8,7 @@ import { apiReferencePage } from './api-reference.tsx';
 import { accountRoutes } from './account.tsx';
 import { activityRecordRoutes } from './activities/activity-pages.tsx';
 import { activityListRoutes } from './activities-list.tsx';
+import { suggestionReviewRoutes } from './activities/suggestion-review.tsx';
 import { authRoutes } from './auth.tsx';
 import { coordinationRoutes } from './coordination/coordination-pages.tsx';
 import { homePage } from './home.tsx';
@@ -31,6 +32,7 @@ export function pageRoutes() {
   pages.get('/api', apiReferencePage);
   // The list, exports and import before the record routes (/activities/:id).
   pages.route('/', activityListRoutes());
+  pages.route('/', suggestionReviewRoutes());
   pages.route('/', activityRecordRoutes());
   pages.route('/', searchAlertRoutes());
   pages.route('/', libraryRoutes());
