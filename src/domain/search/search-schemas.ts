@@ -122,7 +122,7 @@ export const searchResultSchema = z.object({
   capped: z.boolean().describe('More records match than are ranked: the first ones found are ranked (or, with frequentWords, the best for each word); add words to narrow'),
   frequentWords: z
     .boolean()
-    .describe('Every word of the query is frequent in the library: the publications ranked are those that score best for each word (at most 1,000 per word form), not every match'),
+    .describe('Every word of the query is frequent in the library: the publications ranked are the 500 that score best for its words, read from lists kept per word, not every match'),
   page: z.number().int(),
   pageSize: z.number().int(),
   results: z.array(searchHitSchema),

@@ -32,6 +32,8 @@ import { searchParamsSchema, SEARCH_FACETS, type SearchFacet, type SearchHit, ty
  * them (pg_trgm word similarity).
  */
 export const CANDIDATE_CAP = 1000;
+/** A search made only of frequent words ranks this many of the best documents of its words (ADR 039). */
+export { FREQUENT_WORD_CANDIDATES } from '../../db/queries/search.ts';
 export const PAGE_SIZE = 20;
 
 const FIELD_WEIGHT = { a: RANK_WEIGHTS[3], b: RANK_WEIGHTS[2], c: RANK_WEIGHTS[1], d: RANK_WEIGHTS[0] };

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { ZodError } from 'zod';
 import { can } from '../../../domain/policies.ts';
-import { search, CANDIDATE_CAP } from '../../../domain/search/search.ts';
+import { search, CANDIDATE_CAP, FREQUENT_WORD_CANDIDATES } from '../../../domain/search/search.ts';
 import { searchParamsFromUrl, searchParamsSchema, searchQueryString, SEARCH_FACETS, type SearchFacet, type SearchHit, type SearchParams, type SearchResult } from '../../../domain/search/search-schemas.ts';
 import type { AppEnv } from '../../env.ts';
 import { fieldErrors } from '../../problem.ts';
@@ -155,7 +155,7 @@ function Notes({ page, r }: { page: PageContext; r: SearchResult }) {
   if (r.query.shortened) notes.push(t('library.note.shortened'));
   if (r.mode === 'fuzzy') notes.push(t('library.note.fuzzy', { q: r.query.words.join(' ') }));
   if (r.mode === 'browse' && r.query.q.trim() !== '') notes.push(t('library.note.noWords'));
-  if (r.frequentWords) notes.push(t('library.note.frequentWords', { cap: formatNumber(page.lang, CANDIDATE_CAP) }));
+  if (r.frequentWords) notes.push(t('library.note.frequentWords', { cap: formatNumber(page.lang, FREQUENT_WORD_CANDIDATES) }));
   else if (r.capped) notes.push(t('library.note.capped', { cap: formatNumber(page.lang, CANDIDATE_CAP) }));
   if (notes.length === 0) return null;
   return (
