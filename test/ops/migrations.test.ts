@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeSchema } from '../../src/db/catalog.ts';
 import { openDatabase, type Db } from '../../src/db/database.ts';
@@ -72,6 +73,23 @@ describe('the schema', () => {
       expect(embedded).toEqual(onServer);
     } finally {
       await lite.close();
+      await server.close();
+    }
+  });
+});
+
+describe('the server connections', () => {
+  it('never compile statements to machine code (JIT off on every pooled connection, ADR 040)', async (t) => {
+    if (!TEST_DATABASE_URL) {
+      t.skip('set TEST_DATABASE_URL (scripts/with-postgres.sh npm test) to check the settings of server connections');
+      return;
+    }
+    const server = await createTestDb();
+    try {
+      // Several at once, so that more than one pooled connection is opened.
+      const settings = await Promise.all(Array.from({ length: 4 }, () => sql<{ jit: string }>`select current_setting('jit') as jit, pg_sleep(0.05)`.execute(server.kysely)));
+      expect(settings.map((r) => r.rows[0]!.jit)).toEqual(['off', 'off', 'off', 'off']);
+    } finally {
       await server.close();
     }
   });

@@ -104,11 +104,11 @@ export type CandidateRequest = {
   /** Only records first published in (since, until], never drafts: what a saved search announces as new. */
   window?: PublishedWindow;
   /**
-   * The words that must match (prepared like the index). When every one of them is a frequent
-   * word of the library (search_frequent_words), publications are read from the words' lists of
-   * best documents instead of every match (migration 0018).
+   * Set when every word of the query is a frequent word of the library (frequentWordForms):
+   * publications are then read from the lists of best documents of the frequent forms, with
+   * every match of the other forms (migration 0018).
    */
-  words?: string[];
+  frequent?: FrequentForms;
 };
 export type PublishedWindow = { since: Date; until: Date };
 
@@ -134,27 +134,29 @@ function publicationSource(r: CandidateRequest, mode: 'fulltext' | 'fuzzy' | 'br
   }
   const columns = sql`'publication'::text as type, s.publication_id as id, s.lang, s.kind, s.year, s.published as sort_date, s.themes, s.regions,
            s.organization_ids as organizations, ${rank} as rank`;
-  const whole = sql`
+  if (mode !== 'fulltext' || !r.frequent) {
+    return sql`
     select ${columns}
       from publication_search s
-     where ${sql.join(where, sql` and `)} ${mode === 'fulltext' && has(r.words) ? sql`and not ${FREQUENT}` : sql``}
+     where ${sql.join(where, sql` and `)}
      ${order}
      limit ${r.cap + 1}`;
-  if (mode !== 'fulltext' || !has(r.words)) return whole;
-  // Only frequent words: the documents that score best for each of their forms, with every
-  // match of the forms that are not frequent (few, by definition), then the whole query.
-  // Each candidate is then read by its key (the fence keeps the planner from reading every
-  // match of the query instead and joining).
-  return sql`(${whole}) union all (
+  }
+  // Only frequent words: the documents that score best for their frequent forms, with every
+  // match of the forms that are not frequent (few, by definition), then the whole query. Each
+  // candidate is read by its key (the fence keeps the planner from reading every match of the
+  // query instead and joining).
+  const { lexemes, rareForms } = r.frequent;
+  const rare = rareForms.length === 0 ? sql`` : sql`union (select x.publication_id, x.lang from publication_search x
+               where x.tsv @@ (select string_agg(lexeme_query(l)::text, ' | ')::tsquery from unnest(${rareForms}::text[]) as l))`;
+  return sql`
     select ${columns}
-      from ((select t.publication_id, t.lang from search_word_top t where t.lexeme in (select lexeme from fw where frequent)
-               order by t.score desc limit ${FREQUENT_WORD_CANDIDATES})
-             union
-             (select x.publication_id, x.lang from publication_search x where x.tsv @@ (select q from rare_forms))) c
+      from ((select t.publication_id, t.lang from search_word_top t where t.lexeme = any(${lexemes}::text[])
+              order by t.score desc limit ${FREQUENT_WORD_CANDIDATES}) ${rare}) c
       cross join lateral (select * from publication_search y where y.publication_id = c.publication_id and y.lang = c.lang offset 0) s
-     where ${FREQUENT} and ${sql.join(where, sql` and `)}
+     where ${sql.join(where, sql` and `)}
      ${order}
-     limit ${FREQUENT_WORD_CANDIDATES})`;
+     limit ${FREQUENT_WORD_CANDIDATES}`;
 }
 
 /**
@@ -164,27 +166,27 @@ function publicationSource(r: CandidateRequest, mode: 'fulltext' | 'fuzzy' | 'br
  */
 export const FREQUENT_WORD_CANDIDATES = 500;
 
-/** Is every word of the query a frequent word of the library (CTE fast of searchPageQuery)? */
-const FREQUENT = sql`(select frequent from fast)`;
+export type FrequentForms = { lexemes: string[]; rareForms: string[] };
 
 /**
- * The CTEs the frequent-word reading needs: each word's forms (its lexeme in every
- * configuration), whether each form is frequent, the forms that are not as one tsquery, and
- * whether every word has a frequent form.
+ * Are all these words frequent in the library? Each word is stemmed in every configuration; a
+ * word is frequent when one of its forms is (search_frequent_words). When all are, their
+ * frequent forms and their other forms; else null (every match is read).
  */
-function frequentWordCtes(words: string[] | undefined): RawBuilder<unknown> {
-  if (!has(words)) return sql`fast as (select false as frequent),`;
-  const configs = sql`${[...QUERY_CONFIGS]}::regconfig[]`;
-  return sql`
-    fw as materialized (
-      select f.word, f.lexeme, exists (select 1 from search_frequent_words x where x.lexeme = f.lexeme) as frequent
-        from (select distinct w.word, l.lexeme
-                from unnest(${[...words]}::text[]) as w(word)
-                cross join unnest(${configs}) as c(cfg)
-                cross join lateral unnest(tsvector_to_array(to_tsvector(c.cfg, w.word))) as l(lexeme)) f
-    ),
-    rare_forms as materialized (select string_agg(lexeme_query(lexeme)::text, ' | ')::tsquery as q from fw where not frequent),
-    fast as materialized (select coalesce(bool_and(x.frequent), false) as frequent from (select bool_or(frequent) as frequent from fw group by word) x),`;
+export async function frequentWordForms(db: Executor, words: string[]): Promise<FrequentForms | null> {
+  if (words.length === 0) return null;
+  const r = await sql<{ word: string; lexeme: string; frequent: boolean }>`
+    select f.word, f.lexeme, exists (select 1 from search_frequent_words x where x.lexeme = f.lexeme) as frequent
+      from (select distinct w.word, l.lexeme
+              from unnest(${words}::text[]) as w(word)
+              cross join unnest(${[...QUERY_CONFIGS]}::regconfig[]) as c(cfg)
+              cross join lateral unnest(tsvector_to_array(to_tsvector(c.cfg, w.word))) as l(lexeme)) f`.execute(db);
+  const byWord = new Map<string, boolean>();
+  for (const row of r.rows) byWord.set(row.word, (byWord.get(row.word) ?? false) || row.frequent);
+  if (byWord.size === 0 || [...byWord.values()].some((f) => !f)) return null;
+  const lexemes = [...new Set(r.rows.filter((x) => x.frequent).map((x) => x.lexeme))];
+  const rareForms = [...new Set(r.rows.filter((x) => !x.frequent).map((x) => x.lexeme))];
+  return { lexemes, rareForms };
 }
 
 function activitySource(r: CandidateRequest, mode: 'fulltext' | 'fuzzy' | 'browse', fuzzyText: string): RawBuilder<unknown> | null {
@@ -290,13 +292,13 @@ export async function selectSearchPage(db: Executor, r: SearchPageRequest): Prom
     if (r.mode === 'fulltext') await preferTextIndexes(tx);
     return (await query.execute(tx)).rows;
   });
-  const out: SearchPageRows = { capped: false, frequentWords: false, total: 0, facets: [], hits: [] };
+  // Read from the frequent words' lists: more match than were read, whatever the count.
+  const frequentWords = r.mode === 'fulltext' && !!r.frequent && (!has(r.filters.types) || r.filters.types.includes('publication'));
+  const out: SearchPageRows = { capped: false, frequentWords, total: 0, facets: [], hits: [] };
   for (const row of rows) {
     if (row.part === 'facet' && row.facet && row.value !== null) out.facets.push({ facet: row.facet, value: row.value, n: Number(row.n) });
     else if (row.part === 'total') out.total = Number(row.n ?? 0);
-    else if (row.part === 'capped') out.capped ||= Number(row.n ?? 0) > r.cap;
-    // Read from the frequent words' lists: more match than were read, whatever the count.
-    else if (row.part === 'frequent' && Number(row.n) === 1) out.capped = out.frequentWords = true;
+    else if (row.part === 'capped') out.capped = Number(row.n ?? 0) > r.cap;
     else if (row.part === 'hit' && row.type && row.id) {
       out.hits.push({
         type: row.type,
@@ -310,6 +312,7 @@ export async function selectSearchPage(db: Executor, r: SearchPageRequest): Prom
       });
     }
   }
+  if (frequentWords) out.capped = true;
   return out;
 }
 
@@ -350,7 +353,6 @@ export function searchPageQuery(r: SearchPageRequest): RawBuilder<SearchPagePart
     r.sort === 'date' || r.mode === 'browse' ? sql`f.sort_date desc nulls last, f.rank desc, f.id` : sql`f.rank desc, f.sort_date desc nulls last, f.id`;
   return sql<SearchPagePart>`
     with q as materialized (select ${r.mode === 'fulltext' && r.websearch !== null ? tsqueryOf(r.websearch) : sql`null::tsquery`} as q),
-    ${frequentWordCtes(r.mode === 'fulltext' ? r.words : undefined)}
     cand as materialized (${sql.join(
       sources.map((s) => sql`(${s})`),
       sql` union all `,
@@ -380,8 +382,7 @@ export function searchPageQuery(r: SearchPageRequest): RawBuilder<SearchPagePart
     select 'total', null, null, (select count(*)::int from flagged f where ${allBut(null)}), null, null, null, null, null, null, null, null
     union all
     select 'capped', null, null, (select max(n)::int from (select count(*) as n from cand group by type) c), null, null, null, null, null, null, null, null
-    union all
-    select 'frequent', null, null, (select frequent::int from fast), null, null, null, null, null, null, null, null
+
     union all
     select * from (
       select 'hit'::text, null::text, null::text, null::int, h.type, h.id, h.lang, h.sort_date, h.rank::real, h.languages, h.rank_above::real, h.rank_below::real

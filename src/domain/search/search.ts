@@ -1,4 +1,5 @@
 import {
+  frequentWordForms,
   RANK_WEIGHTS,
   selectHitCards,
   selectSearchPage,
@@ -65,7 +66,8 @@ export async function search(ctx: DomainContext, raw: SearchParamsInput, opts: {
     cap: CANDIDATE_CAP,
     filters: {},
     mode: websearch === null ? 'browse' : 'fulltext',
-    words: parsed.words,
+    // Only frequent words: their lists of best documents, not every match (ADR 039).
+    frequent: websearch === null ? undefined : ((await frequentWordForms(ctx.db.kysely, parsed.words)) ?? undefined),
     selected,
     uiLang: opts.lang,
     offset,
@@ -82,7 +84,7 @@ export async function search(ctx: DomainContext, raw: SearchParamsInput, opts: {
   // matches beyond the first ones the base read (facet counts stay those of the base).
   if (page.capped && anyFilter && request.mode === 'fulltext') {
     // Every match, not the frequent words' lists: the filter is what narrows the search.
-    page = await selectSearchPage(ctx.db.kysely, { ...request, filters: pushed, words: undefined });
+    page = await selectSearchPage(ctx.db.kysely, { ...request, filters: pushed, frequent: undefined });
   }
   const results = await describeHits(ctx, page.hits, { websearch, mode: request.mode, sort: p.sort, offset, lang: opts.lang });
   const facets = await facetLists(ctx, facetRows, selected, opts.lang);
