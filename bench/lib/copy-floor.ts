@@ -31,7 +31,9 @@ export function copyFloor(databaseUrl: string): CopyFloor {
       files.set(table, file);
     }
     const megabytes = [...files.values()].reduce((n, f) => n + fs.statSync(f).size, 0) / 1048576;
-    psql(databaseUrl, ['-c', `delete from audit_log where record_type = 'activity'`, '-c', `truncate ${TABLES.join(', ')}, activity_list_rows cascade`, '-c', 'vacuum analyze']);
+    // Statistics of the full tables first, as a database holding these rows has them: with the
+    // statistics of empty tables the list rows' rebuild plans as if for none, and takes 4 s, not 1.
+    psql(databaseUrl, ['-c', 'analyze', '-c', `delete from audit_log where record_type = 'activity'`, '-c', `truncate ${TABLES.join(', ')}, activity_list_rows cascade`]);
     const script = path.join(dir, 'load.sql');
     fs.writeFileSync(
       script,
