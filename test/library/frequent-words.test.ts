@@ -125,6 +125,16 @@ describe('frequent words', () => {
     expect((await listed('bridg')).length).toBe(LIST);
   });
 
+  it('ranks every match of a form that is not frequent beside the lists (a Latin word in an Arabic text keeps its form)', async () => {
+    const arabic = (
+      await makePublication(env, org.id, { defaultLanguage: 'ar', languages: [{ lang: 'ar', title: 'جسر bridge', summary: '', keyQuestions: [], body: 'نص قصير' }] })
+    ).id;
+    expect(await listed('bridg')).not.toContain(arabic);
+    const r = await search(env.ctx(anonymous), { q: 'bridge' }, { lang: 'en', pageSize: 50 });
+    expect(r.frequentWords).toBe(true);
+    expect(ids(r)).toContain(arabic);
+  });
+
   it('drops words that are no longer frequent, with their lists', async () => {
     const ctx = env.ctx();
     const run = await maintainFrequentWords({ ...ctx, config: { ...ctx.config, SEARCH_FREQUENT_WORD_DOCUMENTS: 500 } }, { listSize: LIST });

@@ -146,9 +146,11 @@ function publicationSource(r: CandidateRequest, mode: 'fulltext' | 'fuzzy' | 'br
   // match of the forms that are not frequent (few, by definition), then the whole query. Each
   // candidate is read by its key (the fence keeps the planner from reading every match of the
   // query instead and joining).
+  // The other forms' matches are as many again at most, all of them ranked beside the lists' best.
   const { lexemes, rareForms } = r.frequent;
   const rare = rareForms.length === 0 ? sql`` : sql`union (select x.publication_id, x.lang from publication_search x
-               where x.tsv @@ (select string_agg(lexeme_query(l)::text, ' | ')::tsquery from unnest(${rareForms}::text[]) as l))`;
+               where x.tsv @@ (select string_agg(lexeme_query(l)::text, ' | ')::tsquery from unnest(${rareForms}::text[]) as l)
+               limit ${FREQUENT_WORD_CANDIDATES})`;
   return sql`
     select ${columns}
       from ((select t.publication_id, t.lang from search_word_top t where t.lexeme = any(${lexemes}::text[])
@@ -156,7 +158,7 @@ function publicationSource(r: CandidateRequest, mode: 'fulltext' | 'fuzzy' | 'br
       cross join lateral (select * from publication_search y where y.publication_id = c.publication_id and y.lang = c.lang offset 0) s
      where ${sql.join(where, sql` and `)}
      ${order}
-     limit ${FREQUENT_WORD_CANDIDATES}`;
+     limit ${FREQUENT_WORD_CANDIDATES * (rareForms.length === 0 ? 1 : 2)}`;
 }
 
 /**
