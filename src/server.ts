@@ -45,11 +45,8 @@ export async function startServer(config: Config, opts: { logger?: Logger; onFir
   let server: ServerType | undefined;
   let mailTimer: NodeJS.Timeout | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
-  let alertTimer: NodeJS.Timeout | undefined;
-  let sending: Promise<unknown> | undefined;
-  let upkeepTimer: NodeJS.Timeout | undefined;
-  let firstUpkeep: NodeJS.Timeout | undefined;
-  let upkeeping: Promise<unknown> | undefined;
+  let alerts: Periodic | undefined;
+  let upkeep: Periodic | undefined;
   try {
     // The document store must answer before anything is served (StorageUnavailableError says why not).
     const store = documentStoreFor(config);
@@ -86,34 +83,25 @@ export async function startServer(config: Config, opts: { logger?: Logger; onFir
     sweepTimer.unref();
     void sweep();
     if (config.ALERTS_INTERVAL_MINUTES > 0) {
-      const digests = () => {
-        // One run at a time in this process; other processes are kept apart by row locks.
-        sending ??= sendDueDigests({ db, config, actor: systemActor })
+      // Other processes sending digests are kept apart by row locks.
+      alerts = periodic(config.ALERTS_INTERVAL_MINUTES * 60_000, 0, () =>
+        sendDueDigests({ db, config, actor: systemActor })
           .then((run) => {
             if (run.checked > 0 || run.failed.length > 0) logger.info({ ...run }, 'search-alert digests');
             if (run.sent > 0) void deliver();
           })
-          .catch((err: unknown) => logger.warn({ err }, 'search-alert digests failed; will retry'))
-          .finally(() => (sending = undefined));
-      };
-      alertTimer = setInterval(digests, config.ALERTS_INTERVAL_MINUTES * 60_000);
-      alertTimer.unref();
-      digests();
+          .catch((err: unknown) => logger.warn({ err }, 'search-alert digests failed; will retry')),
+      );
     }
     if (config.SEARCH_UPKEEP_MINUTES > 0) {
       // The frequent words of the search (ADR 039): a first run soon after start, then on the timer.
-      const upkeep = () => {
-        upkeeping ??= maintainFrequentWords({ db, config, actor: systemActor })
+      upkeep = periodic(config.SEARCH_UPKEEP_MINUTES * 60_000, 30_000, () =>
+        maintainFrequentWords({ db, config, actor: systemActor })
           .then((run) => {
             if (run.added.length > 0 || run.dropped.length > 0) logger.info({ ...run, added: run.added.length, dropped: run.dropped.length }, 'search frequent words');
           })
-          .catch((err: unknown) => logger.warn({ err }, 'search upkeep failed; will retry'))
-          .finally(() => (upkeeping = undefined));
-      };
-      upkeepTimer = setInterval(upkeep, config.SEARCH_UPKEEP_MINUTES * 60_000);
-      upkeepTimer.unref();
-      firstUpkeep = setTimeout(upkeep, 30_000);
-      firstUpkeep.unref();
+          .catch((err: unknown) => logger.warn({ err }, 'search upkeep failed; will retry')),
+      );
     }
     logger.info({ url: config.baseUrl, database: db.kind, mail: services.mailer.describe(), documents: store.describe() }, 'ICAT Platform is listening');
     return {
@@ -122,11 +110,10 @@ export async function startServer(config: Config, opts: { logger?: Logger; onFir
       async close() {
         clearInterval(mailTimer);
         clearInterval(sweepTimer);
-        clearInterval(alertTimer);
-        clearInterval(upkeepTimer);
-        clearTimeout(firstUpkeep);
-        await sending;
-        await upkeeping;
+        alerts?.stop();
+        upkeep?.stop();
+        await alerts?.running();
+        await upkeep?.running();
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
         // A duplicate scan started after an import ends before the database closes.
         await whenDuplicateScansIdle(db);
@@ -136,11 +123,36 @@ export async function startServer(config: Config, opts: { logger?: Logger; onFir
   } catch (err) {
     clearInterval(mailTimer);
     clearInterval(sweepTimer);
-    clearInterval(alertTimer);
-    clearInterval(upkeepTimer);
-    clearTimeout(firstUpkeep);
+    alerts?.stop();
+    upkeep?.stop();
     server?.close();
     await db.close();
     throw err;
   }
+}
+
+/** A background task on a timer, never two runs at once in this process. */
+type Periodic = { stop(): void; running(): Promise<unknown> | undefined };
+
+/** Runs `task` every `everyMs`, the first time after `firstAfterMs` (0: now); the timers never hold the process open. */
+function periodic(everyMs: number, firstAfterMs: number, task: () => Promise<unknown>): Periodic {
+  let current: Promise<unknown> | undefined;
+  const run = () => {
+    current ??= task().finally(() => (current = undefined));
+  };
+  const timer = setInterval(run, everyMs);
+  timer.unref();
+  let first: NodeJS.Timeout | undefined;
+  if (firstAfterMs === 0) run();
+  else {
+    first = setTimeout(run, firstAfterMs);
+    first.unref();
+  }
+  return {
+    stop() {
+      clearInterval(timer);
+      clearTimeout(first);
+    },
+    running: () => current,
+  };
 }

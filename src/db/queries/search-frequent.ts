@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database.ts';
-import { RANK_WEIGHTS } from './search.ts';
+import { preferTextIndexes, RANK_WEIGHTS } from './search.ts';
 
 /**
  * The frequent words of the library and their lists of best documents (migration 0018): what
@@ -44,14 +44,15 @@ const WEIGHTS = sql.lit(`{${RANK_WEIGHTS.join(',')}}`);
 /**
  * Makes a word frequent and fills its list: the `size` published documents that score best for
  * the word alone (ranked as the search ranks, drafts left out), and the floor above which a
- * document written later joins. Replaces a list the word had. Runs in the caller's transaction.
+ * document written later joins. Replaces a list the word had. Runs in the caller's transaction,
+ * whose planner it leaves preferring the text index.
  */
 export async function fillFrequentWord(db: Executor, word: FrequentWord, size: number): Promise<number> {
   await sql`insert into search_frequent_words (lexeme, documents, floor_score, filled_at) values (${word.lexeme}, ${word.documents}, 0, now())
             on conflict (lexeme) do update set documents = excluded.documents, floor_score = 0, filled_at = now()`.execute(db);
   await sql`delete from search_word_top where lexeme = ${word.lexeme}`.execute(db);
   // Through the text index: a sequential scan would read every document out of line.
-  await sql`select set_config('enable_seqscan', 'off', true)`.execute(db);
+  await preferTextIndexes(db);
   const r = await sql`
     insert into search_word_top (lexeme, publication_id, lang, score)
     select ${word.lexeme}, s.publication_id, s.lang, ts_rank(${WEIGHTS}::real[], s.tsv, q.q, 1) as score
@@ -59,7 +60,6 @@ export async function fillFrequentWord(db: Executor, word: FrequentWord, size: n
      where s.tsv @@ q.q and s.visibility <> 'draft'
      order by score desc
      limit ${size}`.execute(db);
-  await sql`select set_config('enable_seqscan', 'on', true)`.execute(db);
   await setFloor(db, [word.lexeme], size);
   return Number(r.numAffectedRows ?? 0);
 }

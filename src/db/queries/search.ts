@@ -104,7 +104,7 @@ export type CandidateRequest = {
   /** Only records first published in (since, until], never drafts: what a saved search announces as new. */
   window?: PublishedWindow;
   /**
-   * Set when every word of the query is a frequent word of the library (frequentWordForms):
+   * Set when every word of the query is a frequent word of the library (the domain's frequentForms):
    * publications are then read from the lists of best documents of the frequent forms, with
    * every match of the other forms (migration 0018).
    */
@@ -170,25 +170,16 @@ export const FREQUENT_WORD_CANDIDATES = 500;
 
 export type FrequentForms = { lexemes: string[]; rareForms: string[] };
 
-/**
- * Are all these words frequent in the library? Each word is stemmed in every configuration; a
- * word is frequent when one of its forms is (search_frequent_words). When all are, their
- * frequent forms and their other forms; else null (every match is read).
- */
-export async function frequentWordForms(db: Executor, words: string[]): Promise<FrequentForms | null> {
-  if (words.length === 0) return null;
+/** Each word's forms (its lexeme in every configuration) and whether each is a frequent word of the library. */
+export async function wordForms(db: Executor, words: string[]): Promise<{ word: string; lexeme: string; frequent: boolean }[]> {
+  if (words.length === 0) return [];
   const r = await sql<{ word: string; lexeme: string; frequent: boolean }>`
     select f.word, f.lexeme, exists (select 1 from search_frequent_words x where x.lexeme = f.lexeme) as frequent
       from (select distinct w.word, l.lexeme
               from unnest(${words}::text[]) as w(word)
               cross join unnest(${[...QUERY_CONFIGS]}::regconfig[]) as c(cfg)
               cross join lateral unnest(tsvector_to_array(to_tsvector(c.cfg, w.word))) as l(lexeme)) f`.execute(db);
-  const byWord = new Map<string, boolean>();
-  for (const row of r.rows) byWord.set(row.word, (byWord.get(row.word) ?? false) || row.frequent);
-  if (byWord.size === 0 || [...byWord.values()].some((f) => !f)) return null;
-  const lexemes = [...new Set(r.rows.filter((x) => x.frequent).map((x) => x.lexeme))];
-  const rareForms = [...new Set(r.rows.filter((x) => !x.frequent).map((x) => x.lexeme))];
-  return { lexemes, rareForms };
+  return r.rows;
 }
 
 function activitySource(r: CandidateRequest, mode: 'fulltext' | 'fuzzy' | 'browse', fuzzyText: string): RawBuilder<unknown> | null {

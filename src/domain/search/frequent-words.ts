@@ -34,9 +34,9 @@ export async function maintainFrequentWords(ctx: DomainContext, opts: { listSize
   // Words at half the threshold are still counted, to keep the ones already frequent.
   const seen = await frequentLexemesInStatistics(db, Math.ceil(threshold / 2));
   const stored = new Map((await storedFrequentWords(db)).map((w) => [w.lexeme, w]));
-  const seenByLexeme = new Map(seen.map((w) => [w.lexeme, w]));
+  const seenLexemes = new Set(seen.map((w) => w.lexeme));
   const added = seen.filter((w) => w.documents >= threshold && !stored.has(w.lexeme));
-  const dropped = [...stored.keys()].filter((l) => !seenByLexeme.has(l));
+  const dropped = [...stored.keys()].filter((l) => !seenLexemes.has(l));
   // One transaction per word: a long fill never holds the others back, and a stop midway keeps whole lists.
   for (const w of added) await withTransaction(ctx.db, (tx) => fillFrequentWord(tx, w, size));
   const kept = seen.filter((w) => stored.has(w.lexeme));

@@ -1,8 +1,9 @@
 import {
-  frequentWordForms,
+  wordForms,
   RANK_WEIGHTS,
   selectHitCards,
   selectSearchPage,
+  type FrequentForms,
   type HitInput,
   type PublishedWindow,
   type SearchFilters,
@@ -40,6 +41,21 @@ export const PAGE_SIZE = 20;
 const FIELD_WEIGHT = { a: RANK_WEIGHTS[3], b: RANK_WEIGHTS[2], c: RANK_WEIGHTS[1], d: RANK_WEIGHTS[0] };
 
 /** Search across the library and the activity registry, as the actor may see them. */
+/**
+ * When every word has a frequent form in some configuration (ADR 039): the frequent forms, whose
+ * lists are read, and the other forms, whose every match is; else undefined (every match is read).
+ */
+async function frequentForms(ctx: DomainContext, words: string[]): Promise<FrequentForms | undefined> {
+  const forms = await wordForms(ctx.db.kysely, words);
+  const wordFrequent = new Map<string, boolean>();
+  for (const f of forms) wordFrequent.set(f.word, (wordFrequent.get(f.word) ?? false) || f.frequent);
+  if (wordFrequent.size === 0 || [...wordFrequent.values()].includes(false)) return undefined;
+  return {
+    lexemes: [...new Set(forms.filter((f) => f.frequent).map((f) => f.lexeme))],
+    rareForms: [...new Set(forms.filter((f) => !f.frequent).map((f) => f.lexeme))],
+  };
+}
+
 export async function search(ctx: DomainContext, raw: SearchParamsInput, opts: { lang: Language; pageSize?: number } = { lang: 'en' }): Promise<SearchResult> {
   const p = searchParamsSchema.parse(raw);
   const pageSize = opts.pageSize ?? PAGE_SIZE;
@@ -67,7 +83,7 @@ export async function search(ctx: DomainContext, raw: SearchParamsInput, opts: {
     filters: {},
     mode: websearch === null ? 'browse' : 'fulltext',
     // Only frequent words: their lists of best documents, not every match (ADR 039).
-    frequent: websearch === null ? undefined : ((await frequentWordForms(ctx.db.kysely, parsed.words)) ?? undefined),
+    frequent: websearch === null ? undefined : await frequentForms(ctx, parsed.words),
     selected,
     uiLang: opts.lang,
     offset,

@@ -3,9 +3,10 @@ import { CLASSIFICATION_KEYS } from '../../../domain/activities/activity-mapping
 import { CLASSIFICATION_TAXONOMIES, type Classification, type Narrative } from '../../../domain/activities/activity-schemas.ts';
 import { reviewSuggestions, MAX_REVIEWS } from '../../../domain/activities/confirm-suggestions.ts';
 import { listPendingSuggestions, type PendingSuggestion, type PendingSuggestionsPage } from '../../../domain/activities/list-pending-suggestions.ts';
-import { pickText, type Language } from '../../../domain/languages.ts';
+import type { Language } from '../../../domain/languages.ts';
 import type { AppEnv } from '../../env.ts';
 import { Csrf } from '../components/form.tsx';
+import { Pager } from '../components/pager.tsx';
 import { formatNumber } from '../format.ts';
 import type { PageContext } from '../page-context.ts';
 import { renderPage } from '../render.tsx';
@@ -44,11 +45,11 @@ function readOutcome(url: URL): Outcome | null {
   return { reviewed: count(q.get('reviewed')), later: count(q.get('later')), failed };
 }
 
-/** The page's address with its state (owner filter, position) and, after a post, its outcome. */
-function reviewHref(state: { owner?: string | null; after?: string | null }, outcome?: Outcome): string {
+/** The page's address with its state (owner filter, position: `cursor`, as the Pager writes it) and, after a post, its outcome. */
+function reviewHref(state: { owner?: string | null; cursor?: string | null }, outcome?: Outcome): string {
   const q = new URLSearchParams();
   if (state.owner) q.set('owner', state.owner);
-  if (state.after) q.set('after', state.after);
+  if (state.cursor) q.set('cursor', state.cursor);
   if (outcome) {
     q.set('reviewed', String(outcome.reviewed));
     q.set('later', String(outcome.later));
@@ -58,9 +59,10 @@ function reviewHref(state: { owner?: string | null; after?: string | null }, out
   return s ? `${REVIEW_PATH}?${s}` : REVIEW_PATH;
 }
 
-const titleText = (a: { title: Narrative; iatiIdentifier: string | null; id: string }, lang: Language) => pickText(a.title, lang) || a.iatiIdentifier || a.id;
+type Titled = { id: string; title: Narrative; defaultLanguage: string; iatiIdentifier: string | null };
+const titleText = (a: Titled, lang: Language) => pickLocalized(a.title, lang, a.defaultLanguage)?.text || a.iatiIdentifier || a.id;
 
-function ActivityTitle({ page, a }: { page: PageContext; a: { id: string; title: Narrative; defaultLanguage: string; iatiIdentifier: string | null } }) {
+function ActivityTitle({ page, a }: { page: PageContext; a: Titled }) {
   const picked = pickLocalized(a.title, page.lang, a.defaultLanguage);
   return (
     <a href={`/activities/${a.id}`} lang={picked && picked.lang !== page.lang ? picked.lang : undefined}>
@@ -154,7 +156,7 @@ function ReviewRow({ page, a, reference }: { page: PageContext; a: PendingSugges
   );
 }
 
-function ReviewPage({ page, result, outcome, after }: { page: PageContext; result: PendingSuggestionsPage; outcome: Outcome | null; after: string | null }) {
+function ReviewPage({ page, result, outcome, onLaterPage }: { page: PageContext; result: PendingSuggestionsPage; outcome: Outcome | null; onLaterPage: boolean }) {
   const { t, lang } = page;
   return (
     <>
@@ -192,8 +194,8 @@ function ReviewPage({ page, result, outcome, after }: { page: PageContext; resul
       <p class="result-count">{t('suggestionReview.count', { count: result.total, formatted: formatNumber(lang, result.total) })}</p>
       {result.items.length === 0 ? (
         <div class="empty-state">
-          <p class="empty">{t(after ? 'suggestionReview.emptyHere' : 'suggestionReview.empty')}</p>
-          {after && (
+          <p class="empty">{t(onLaterPage ? 'suggestionReview.emptyHere' : 'suggestionReview.empty')}</p>
+          {onLaterPage && (
             <p>
               <a href={reviewHref({ owner: result.owner })}>{t('pager.first')}</a>
             </p>
@@ -229,24 +231,7 @@ function ReviewPage({ page, result, outcome, after }: { page: PageContext; resul
           </div>
         </form>
       )}
-      {(result.nextCursor || after) && (
-        <nav class="pager" aria-label={t('pager.label')}>
-          <ul>
-            {after && (
-              <li>
-                <a href={reviewHref({ owner: result.owner })}>{t('pager.first')}</a>
-              </li>
-            )}
-            {result.nextCursor && (
-              <li>
-                <a href={reviewHref({ owner: result.owner, after: result.nextCursor })} rel="next">
-                  {t('pager.next')}
-                </a>
-              </li>
-            )}
-          </ul>
-        </nav>
-      )}
+      <Pager page={page} nextCursor={result.nextCursor} params={{ owner: result.owner ?? '' }} />
     </>
   );
 }
@@ -255,14 +240,14 @@ function ReviewPage({ page, result, outcome, after }: { page: PageContext; resul
 async function reviewPage(c: Context<AppEnv>) {
   const url = new URL(c.req.url);
   const outcome = readOutcome(url);
-  const after = url.searchParams.get('after') || null;
+  const cursor = url.searchParams.get('cursor') || undefined;
   const result = await listPendingSuggestions(c.get('ctx'), {
     owner: url.searchParams.get('owner') || undefined,
-    after: after ?? undefined,
+    after: cursor,
     named: outcome?.failed.map((f) => f.id) ?? [],
   });
   const t = c.get('t');
-  return renderPage(c, { title: t('suggestionReview.title') }, (page) => <ReviewPage page={page} result={result} outcome={outcome} after={after} />);
+  return renderPage(c, { title: t('suggestionReview.title') }, (page) => <ReviewPage page={page} result={result} outcome={outcome} onLaterPage={cursor !== undefined} />);
 }
 
 type Body = Record<string, string | File | (string | File)[]>;
@@ -299,7 +284,7 @@ async function reviewAction(c: Context<AppEnv>) {
   };
   const owner = one(body.owner);
   const next = one(body.continue);
-  return c.redirect(reviewHref({ owner: owner && /^org_[0-9a-z]{26}$/.test(owner) ? owner : null, after: next && next.length <= 200 ? next : null }, outcome), 303);
+  return c.redirect(reviewHref({ owner: owner && /^org_[0-9a-z]{26}$/.test(owner) ? owner : null, cursor: next && next.length <= 200 ? next : null }, outcome), 303);
 }
 
 /** The bulk review page of suggested classifications. */
