@@ -392,7 +392,7 @@ export async function insertScan(tx: Tx, s: { id: string; startedAt: Date; finis
 }
 
 export async function selectLastScan(db: Executor): Promise<{ id: string; finished_at: Date; activities: number; compared: string; candidates: number; links: number } | undefined> {
-  return db.selectFrom('duplicate_scans').select(['id', 'finished_at', 'activities', 'compared', 'candidates', 'links']).orderBy('finished_at', 'desc').limit(1).executeTakeFirst();
+  return db.selectFrom('duplicate_scans').select(['id', 'finished_at', 'activities', 'compared', 'candidates', 'links']).orderBy('finished_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
 }
 
 export async function countCandidates(db: Executor): Promise<number> {
