@@ -54,6 +54,9 @@ describe('the library pages', () => {
     const en = await (await env.app.request(`http://localhost/library/${brief}`)).text();
     expect(en).toContain('<li>What works?</li>');
     expect(untranslatedKeys(en)).toEqual([]);
+    // The trail leads back to the library; the French title shown on an English page says its language.
+    expect(html).toMatch(/<nav aria-label="Breadcrumb" class="breadcrumb"><ol><li><a href="\/library">[^<]+<\/a><\/li><li aria-current="page" lang="fr" dir="ltr">Orientation avant le départ/);
+    expect(en).toMatch(/<li aria-current="page">Pre-departure orientation for migrant workers<\/li>/);
   });
   it('lets a focal point add, edit and attach a PDF through the forms, and names a missing title', async () => {
     const client = new TestClient(env.app);

@@ -7,6 +7,7 @@ import { Csrf, expectedError, FileField } from './components/form.tsx';
 import { formatDateTime, formatNumber } from './format.ts';
 import type { PageContext } from './page-context.ts';
 import { renderPage } from './render.tsx';
+import { Breadcrumb } from './components/breadcrumb.tsx';
 
 const megabytes = (bytes: number) => (bytes / 1048576).toFixed(1);
 
@@ -32,17 +33,8 @@ function UploadForm({ page, limit, error }: { page: PageContext; limit: number; 
   );
 }
 
-function Breadcrumb({ page, here }: { page: PageContext; here: string }) {
-  return (
-    <nav aria-label={page.t('nav.breadcrumb')} class="breadcrumb">
-      <ol>
-        <li>
-          <a href="/activities">{page.t('activityList.title')}</a>
-        </li>
-        <li aria-current="page">{here}</li>
-      </ol>
-    </nav>
-  );
+function Crumbs({ page, here }: { page: PageContext; here: string }) {
+  return <Breadcrumb t={page.t} trail={[{ href: '/activities', label: page.t('activityList.title') }]} here={here} />;
 }
 
 /** The upload page: what the file must hold, the templates, and the upload form. */
@@ -52,7 +44,7 @@ export async function importPage(c: Context<AppEnv>, opts: { error?: string; sta
   const limit = c.get('services').config.MAX_UPLOAD_BYTES;
   return renderPage(c, { title: t('activityImport.title'), status: opts.status }, (page) => (
     <>
-      <Breadcrumb page={page} here={t('activityImport.title')} />
+      <Crumbs page={page} here={t('activityImport.title')} />
       <h1>{t('activityImport.title')}</h1>
       <p class="lead">{t('activityImport.lead')}</p>
       <ol class="steps">
@@ -139,7 +131,7 @@ function reportPage(c: Context<AppEnv>, token: string, report: ImportReport, opt
   const t = c.get('t');
   return renderPage(c, { title: t('activityImport.reportTitle'), status: opts.status }, (page) => (
     <>
-      <Breadcrumb page={page} here={t('activityImport.reportTitle')} />
+      <Crumbs page={page} here={t('activityImport.reportTitle')} />
       <h1>{t('activityImport.reportTitle')}</h1>
       <p class="lead">{t('activityImport.reportLead', { file: report.fileName })}</p>
       <Counts page={page} report={report} />
@@ -176,7 +168,7 @@ function resultPage(c: Context<AppEnv>, result: ImportResult) {
   const t = c.get('t');
   return renderPage(c, { title: t('activityImport.doneTitle') }, (page) => (
     <>
-      <Breadcrumb page={page} here={t('activityImport.doneTitle')} />
+      <Crumbs page={page} here={t('activityImport.doneTitle')} />
       <h1>{t('activityImport.doneTitle')}</h1>
       <p class="flash flash-success" role="status">
         {t('activityImport.done', {

@@ -10,6 +10,7 @@ import { Csrf, FileField } from './components/form.tsx';
 import { formatDateTime, formatNumber } from './format.ts';
 import type { PageContext } from './page-context.ts';
 import { renderPage } from './render.tsx';
+import { Breadcrumb } from './components/breadcrumb.tsx';
 
 /**
  * IATI imports in the browser: an upload form, then the job's page. While the job runs, the page
@@ -23,26 +24,13 @@ const REFRESH_SECONDS = 3;
 const megabytes = (bytes: number) => (bytes / 1048576).toFixed(0);
 const running = (job: IatiImportJob) => job.status === 'queued' || job.status === 'running';
 
-function Breadcrumb({ page, here }: { page: PageContext; here?: string }) {
+function Crumbs({ page, here }: { page: PageContext; here?: string }) {
   const { t } = page;
-  return (
-    <nav aria-label={t('nav.breadcrumb')} class="breadcrumb">
-      <ol>
-        <li>
-          <a href="/activities">{t('activityList.title')}</a>
-        </li>
-        {here ? (
-          <>
-            <li>
-              <a href="/activities/import/iati">{t('iatiImport.title')}</a>
-            </li>
-            <li aria-current="page">{here}</li>
-          </>
-        ) : (
-          <li aria-current="page">{t('iatiImport.title')}</li>
-        )}
-      </ol>
-    </nav>
+  const activities = { href: '/activities', label: t('activityList.title') };
+  return here ? (
+    <Breadcrumb t={t} trail={[activities, { href: '/activities/import/iati', label: t('iatiImport.title') }]} here={here} />
+  ) : (
+    <Breadcrumb t={t} trail={[activities]} here={t('iatiImport.title')} />
   );
 }
 
@@ -64,7 +52,7 @@ async function uploadPage(c: Context<AppEnv>, opts: { error?: string; status?: n
   const error = opts.error;
   return renderPage(c, { title: t('iatiImport.title'), status: opts.status }, (page) => (
     <>
-      <Breadcrumb page={page} />
+      <Crumbs page={page} />
       <h1>{t('iatiImport.title')}</h1>
       <p class="lead">{t('iatiImport.lead')}</p>
       <form method="post" action="/activities/import/iati" enctype="multipart/form-data" class="stack-fields upload-form">
@@ -256,7 +244,7 @@ async function jobPage(c: Context<AppEnv>) {
   ) : undefined;
   return renderPage(c, { title: t('iatiImport.jobTitle', { file: job.fileName }), head }, (page) => (
     <>
-      <Breadcrumb page={page} here={job.fileName} />
+      <Crumbs page={page} here={job.fileName} />
       <h1>{t('iatiImport.jobTitle', { file: job.fileName })}</h1>
       <p class="meta">{t('iatiImport.startedAt', { at: formatDateTime(page.lang, job.createdAt), attempts: job.attempts })}</p>
       <div role="status" aria-live="polite">

@@ -8,6 +8,7 @@ import type { AppEnv } from '../env.ts';
 import { Pager } from './components/pager.tsx';
 import { formatList, formatNumber, formatYear } from './format.ts';
 import { renderPage } from './render.tsx';
+import { Breadcrumb } from './components/breadcrumb.tsx';
 
 type Kind = (typeof ORGANIZATION_KINDS)[number];
 /** Organizations per page of the directory (ICAT has a few dozen; larger networks page). */
@@ -121,14 +122,7 @@ export async function organizationPage(c: Context<AppEnv>) {
   const staff = people?.filter((p) => p.role === 'staff') ?? [];
   return renderPage(c, { title: `${org.acronym} — ${name}`, description: description || undefined }, (page) => (
     <article class="org-page">
-      <nav aria-label={t('nav.breadcrumb')} class="breadcrumb">
-        <ol>
-          <li>
-            <a href="/members">{t('members.title')}</a>
-          </li>
-          <li aria-current="page">{org.acronym}</li>
-        </ol>
-      </nav>
+      <Breadcrumb t={t} trail={[{ href: '/members', label: t('members.title') }]} here={org.acronym} />
       <header class="org-header">
         {org.logoUrl && <img class="org-logo" src={org.logoUrl} alt={t('org.logoAlt', { name: org.acronym })} width="112" height="112" />}
         <div>

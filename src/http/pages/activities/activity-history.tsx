@@ -4,6 +4,7 @@ import { CLASSIFICATION_TAXONOMIES, type Classification } from '../../../domain/
 import { formatDateTime, isoDate } from '../format.ts';
 import type { PageContext } from '../page-context.ts';
 import { pickLocalized } from './activity-record.tsx';
+import { Breadcrumb } from '../components/breadcrumb.tsx';
 
 /** The message key of a field path: `reportingOrg.name` → `reportingOrgName`, `classification.pillars` as it is. */
 export function labelKey(field: string): string {
@@ -105,19 +106,14 @@ export function ActivityHistory({ page, h }: { page: PageContext; h: ActivityHis
   const title = pickLocalized(h.activity.title, lang, 'en');
   return (
     <article class="activity-history">
-      <nav aria-label={t('nav.breadcrumb')} class="breadcrumb">
-        <ol>
-          <li>
-            <a href="/activities">{t('activity.record.breadcrumb')}</a>
-          </li>
-          <li>
-            <a href={`/activities/${h.activity.id}`} lang={title && title.lang !== lang ? title.lang : undefined}>
-              {title?.text ?? h.activity.id}
-            </a>
-          </li>
-          <li aria-current="page">{t('activity.history.title')}</li>
-        </ol>
-      </nav>
+      <Breadcrumb
+        t={t}
+        trail={[
+          { href: '/activities', label: t('activity.record.breadcrumb') },
+          { href: `/activities/${h.activity.id}`, label: title?.text ?? h.activity.id, lang: title && title.lang !== lang ? title.lang : undefined },
+        ]}
+        here={t('activity.history.title')}
+      />
       <h1>{t('activity.history.heading')}</h1>
       <p class="lead">{t('activity.history.intro', { count: h.items.length })}</p>
       <ol class="audit-list version-list" reversed>

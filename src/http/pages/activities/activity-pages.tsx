@@ -15,6 +15,7 @@ import { ActivityForm } from './activity-form.tsx';
 import { GROUPS, inputFromModel, KEPT_FIELDS, messagesFromError, messagesFromValidation, modelFromActivity, modelFromBody, unsavedChanges, type FormModel } from './activity-form-model.ts';
 import { ActivityHistory } from './activity-history.tsx';
 import { ActivityRecord } from './activity-record.tsx';
+import { Breadcrumb } from '../components/breadcrumb.tsx';
 
 /** Platform ids only, so that other /activities/… pages (the list's exports, imports) never reach these routes. */
 const ID = ':id{act_[0-9a-z]{26}}';
@@ -42,19 +43,11 @@ function formPage(
   const heading = opts.mode === 'new' ? t('activity.form.newTitle') : t('activity.form.editTitle', { title: titleOf(a!, page.lang) });
   return renderPage(c, { title: heading, status: opts.status, page }, () => (
     <div class="activity-form-page">
-      <nav aria-label={t('nav.breadcrumb')} class="breadcrumb">
-        <ol>
-          <li>
-            <a href="/activities">{t('activity.record.breadcrumb')}</a>
-          </li>
-          {a && (
-            <li>
-              <a href={`/activities/${a.id}`}>{titleOf(a, page.lang)}</a>
-            </li>
-          )}
-          <li aria-current="page">{opts.mode === 'new' ? t('activity.form.newCrumb') : t('activity.form.editCrumb')}</li>
-        </ol>
-      </nav>
+      <Breadcrumb
+        t={t}
+        trail={[{ href: '/activities', label: t('activity.record.breadcrumb') }, ...(a ? [{ href: `/activities/${a.id}`, label: titleOf(a, page.lang) }] : [])]}
+        here={opts.mode === 'new' ? t('activity.form.newCrumb') : t('activity.form.editCrumb')}
+      />
       <h1>{heading}</h1>
       <p class="lead">{opts.mode === 'new' ? t('activity.form.newIntro') : t('activity.form.editIntro')}</p>
       {opts.unsaved && (

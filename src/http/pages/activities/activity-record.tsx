@@ -8,6 +8,7 @@ import { ActionButton, Csrf } from '../components/form.tsx';
 import { formatDate, formatDateTime, formatList, isoDate } from '../format.ts';
 import type { PageContext } from '../page-context.ts';
 import { formatMoney, formatPercent } from './activity-format.ts';
+import { Breadcrumb } from '../components/breadcrumb.tsx';
 
 /** Text in the page language, else in the record's default language, else English, else any; with the language it is in. */
 export function pickLocalized(n: Narrative | undefined, lang: Language, defaultLanguage: string): { text: string; lang: Language } | null {
@@ -108,14 +109,7 @@ export function ActivityRecord({ page, view }: { page: PageContext; view: Activi
   const hasClassification = CLASSIFICATION_KEYS.some((k) => a.classification[k].length > 0);
   return (
     <article class="activity-record">
-      <nav aria-label={t('nav.breadcrumb')} class="breadcrumb">
-        <ol>
-          <li>
-            <a href="/activities">{t('activity.record.breadcrumb')}</a>
-          </li>
-          <li aria-current="page">{pickLocalized(a.title, lang, def)?.text ?? a.iatiIdentifier ?? a.id}</li>
-        </ol>
-      </nav>
+      <Breadcrumb t={t} trail={[{ href: '/activities', label: t('activity.record.breadcrumb') }]} here={pickLocalized(a.title, lang, def)?.text ?? a.iatiIdentifier ?? a.id} />
       <header class="record-header">
         <p class="eyebrow">
           {owner ? owner.acronym : a.ownerOrganization.acronym}

@@ -11,6 +11,7 @@ import { formatNumber } from '../format.ts';
 import type { PageContext } from '../page-context.ts';
 import { renderPage } from '../render.tsx';
 import { pickLocalized } from './activity-record.tsx';
+import { Breadcrumb } from '../components/breadcrumb.tsx';
 
 /**
  * The bulk review of the classification importers suggested: a page of activities awaiting
@@ -160,14 +161,7 @@ function ReviewPage({ page, result, outcome, onLaterPage }: { page: PageContext;
   const { t, lang } = page;
   return (
     <>
-      <nav aria-label={t('nav.breadcrumb')} class="breadcrumb">
-        <ol>
-          <li>
-            <a href="/activities">{t('activityList.title')}</a>
-          </li>
-          <li aria-current="page">{t('suggestionReview.title')}</li>
-        </ol>
-      </nav>
+      <Breadcrumb t={t} trail={[{ href: '/activities', label: t('activityList.title') }]} here={t('suggestionReview.title')} />
       <h1>{t('suggestionReview.title')}</h1>
       <p class="lead">{t('suggestionReview.lead')}</p>
       {outcome && <OutcomePanel page={page} outcome={outcome} result={result} />}

@@ -3,6 +3,7 @@ import type { Publication } from '../../../domain/publications/publication-schem
 import type { Language } from '../../../domain/languages.ts';
 import { formatDateTime, formatList, isoDate } from '../format.ts';
 import type { PageContext } from '../page-context.ts';
+import { Breadcrumb, type Crumb } from '../components/breadcrumb.tsx';
 
 /** Coded values (kind, status, visibility, main language) shown by their names. */
 function valueLabel(page: PageContext, field: PublicationField | string, value: string): string {
@@ -24,28 +25,10 @@ function titleOf(p: Publication | undefined, lang: Language): { text: string; la
 function Crumbs({ page, p, current, historyLink }: { page: PageContext; p: Publication | undefined; current: string; historyLink?: string }) {
   const { t } = page;
   const title = titleOf(p, page.lang);
-  return (
-    <nav aria-label={t('nav.breadcrumb')} class="breadcrumb">
-      <ol>
-        <li>
-          <a href="/library">{t('library.nav')}</a>
-        </li>
-        {p && (
-          <li>
-            <a href={`/library/${p.id}`} lang={title && title.lang !== page.lang ? title.lang : undefined}>
-              {title?.text ?? p.id}
-            </a>
-          </li>
-        )}
-        {historyLink && (
-          <li>
-            <a href={historyLink}>{t('library.history.title')}</a>
-          </li>
-        )}
-        <li aria-current="page">{current}</li>
-      </ol>
-    </nav>
-  );
+  const trail: Crumb[] = [{ href: '/library', label: t('library.nav') }];
+  if (p) trail.push({ href: `/library/${p.id}`, label: title?.text ?? p.id, lang: title && title.lang !== page.lang ? title.lang : undefined });
+  if (historyLink) trail.push({ href: historyLink, label: t('library.history.title') });
+  return <Breadcrumb t={t} trail={trail} here={current} />;
 }
 
 /** What a version changed, in a few words per kind of change. */

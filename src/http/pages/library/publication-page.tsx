@@ -2,6 +2,7 @@ import type { PublicationView } from '../../../domain/publications/get-publicati
 import { pickLanguage } from '../../../domain/publications/publication-mapping.ts';
 import { LANGUAGES, pickText, type Language } from '../../../domain/languages.ts';
 import { direction } from '../../../i18n/i18n.ts';
+import { Breadcrumb } from '../components/breadcrumb.tsx';
 import { ActionButton, Csrf } from '../components/form.tsx';
 import { formatList, formatNumber } from '../format.ts';
 import type { PageContext } from '../page-context.ts';
@@ -43,6 +44,7 @@ export function PublicationRecord({ page, view, shown, baseUrl }: { page: PageCo
   });
   return (
     <article class="publication">
+      <Breadcrumb t={t} trail={[{ href: '/library', label: t('library.nav') }]} here={l.title} hereLang={textLang} />
       <header class="record-header">
         <p class="eyebrow meta">
           {t(`library.kind.${p.kind}`)}
