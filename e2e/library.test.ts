@@ -118,4 +118,25 @@ describe('the knowledge library', () => {
     await visitor.checkDocument();
     await rightToLeft(visitor, 'أُلغي اشتراكك');
   });
+
+  it('reads a publication on a phone, its trail on one line, and prints it without the navigation', async () => {
+    const j = await start({ javaScript: false, width: 375, height: 812 });
+    await j.visit(`${suite.server.url}/library?q=${encodeURIComponent('"accelerated action"')}&type=publication`);
+    await j.clickAndCheck(() => j.page.locator('.search-hit h3 a').first().click());
+    const overflow = await j.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    const trail = j.page.getByRole('navigation', { name: 'Breadcrumb' });
+    expect(await trail.getByRole('link').allTextContents()).toEqual(['Library']);
+    const here = trail.locator('[aria-current="page"]');
+    expect(await here.textContent()).toBe('Call for Accelerated Action by 2025 to Prevent and End Child Trafficking');
+    // A long title is cut to one line in the trail; the heading below gives it whole.
+    const box = (await here.boundingBox())!;
+    const lineHeight = await here.evaluate((el) => parseFloat(getComputedStyle(el).lineHeight));
+    expect(box.height).toBeLessThan(lineHeight * 1.5);
+
+    await j.page.emulateMedia({ media: 'print' });
+    const shown = async (selector: string) => j.page.locator(selector).first().isVisible();
+    for (const hidden of ['.main-nav', '.breadcrumb', '.lang-switch', '.cite-box .chip-list']) expect(await shown(hidden), hidden).toBe(false);
+    for (const kept of ['h1', '.cite-box .citation']) expect(await shown(kept), kept).toBe(true);
+  });
 });
