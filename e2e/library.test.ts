@@ -138,5 +138,13 @@ describe('the knowledge library', () => {
     const shown = async (selector: string) => j.page.locator(selector).first().isVisible();
     for (const hidden of ['.main-nav', '.breadcrumb', '.lang-switch', '.cite-box .chip-list']) expect(await shown(hidden), hidden).toBe(false);
     for (const kept of ['h1', '.cite-box .citation']) expect(await shown(kept), kept).toBe(true);
+
+    // A printed search says what was searched, which the hidden form says on screen, and leaves out what only works on screen.
+    await j.visit(`${suite.server.url}/library?q=child`);
+    expect(await j.page.locator('.print-only').textContent()).toBe('Search: “child”');
+    for (const hidden of ['.filter-bar', '.search-feed', '.search-follow']) expect(await shown(hidden), hidden).toBe(false);
+    for (const kept of ['.print-only', '.search-hit']) expect(await shown(kept), kept).toBe(true);
+    await j.page.emulateMedia({ media: 'screen' });
+    expect(await shown('.print-only')).toBe(false);
   });
 });

@@ -46,6 +46,10 @@ describe('the library pages', () => {
       expect(html).toContain(`lang="${lang}" dir="ltr"`);
       expect(html).toMatch(new RegExp(`name="language" value="${lang}" checked`));
     }
+    // On paper the form is hidden, so a line (shown only in print) says what was searched, escaped.
+    const printed = await (await env.app.request(`http://localhost/library?q=${encodeURIComponent('orientation <b>&')}&language=&lang=fr`)).text();
+    expect(printed).toContain('<p class="print-only">Recherche : « orientation &lt;b&gt;&amp; »</p>');
+    expect(await (await env.app.request('http://localhost/library')).text()).not.toContain('class="print-only"');
   });
   it('shows a publication in the language asked for, with its key questions and the cite box', async () => {
     const html = await (await env.app.request(`http://localhost/library/${brief}?language=fr`)).text();

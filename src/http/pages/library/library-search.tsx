@@ -241,7 +241,8 @@ function LibraryPage({ page, params, result, error, forms }: { page: PageContext
                 <p class="result-count" role="status">
                   {t('library.count', { count: result.total, formatted: formatNumber(page.lang, result.total) })}
                 </p>
-                <p class="meta">
+                {params.q !== '' && <p class="print-only">{t('library.printedSearch', { q: params.q })}</p>}
+                <p class="meta search-feed">
                   <a href={`/library/feed.atom${searchQueryString({ ...params, page: 1 })}`} type="application/atom+xml">
                     {t('library.feed')}
                   </a>
