@@ -49,7 +49,15 @@ describe('the library pages', () => {
     // On paper the form is hidden, so a line (shown only in print) says what was searched, escaped.
     const printed = await (await env.app.request(`http://localhost/library?q=${encodeURIComponent('orientation <b>&')}&language=&lang=fr`)).text();
     expect(printed).toContain('<p class="print-only">Recherche : « orientation &lt;b&gt;&amp; »</p>');
-    expect(await (await env.app.request('http://localhost/library')).text()).not.toContain('class="print-only"');
+    // Without a query there is nothing to explain on each result: one line gives the order instead.
+    const browse = await (await env.app.request('http://localhost/library?kind=issue_brief')).text();
+    expect(browse).not.toContain('class="print-only"');
+    expect(browse).toContain(`href="/library/${brief}`);
+    expect(browse).not.toContain('class="explanation"');
+    expect(browse).toMatch(/<p class="result-count" role="status">1 result · Newest first; search to rank by relevance\.<\/p>/);
+    const searched = await (await env.app.request('http://localhost/library?q=orientation')).text();
+    expect(searched).toContain('class="explanation"');
+    expect(searched).not.toContain('Newest first; search to rank');
   });
   it('shows a publication in the language asked for, with its key questions and the cite box', async () => {
     const html = await (await env.app.request(`http://localhost/library/${brief}?language=fr`)).text();

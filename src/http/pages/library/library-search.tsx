@@ -95,15 +95,18 @@ function Snippet({ parts }: { parts: SearchHit['snippet'] }) {
   return <p class="snippet">{parts.map((p) => (p.hit ? <mark>{p.text}</mark> : p.text))}</p>;
 }
 
-/** "Why this result": the fields that matched, the score and the scores around it. */
+/**
+ * "Why this result": the fields that matched, the score and the scores around it. A list without
+ * a query has nothing to explain on each result; the line above the results gives its order.
+ */
 function Explanation({ page, hit }: { page: PageContext; hit: SearchHit }) {
   const { t } = page;
   const e = hit.explanation;
+  if (e.matched.length === 0 && e.similarity === null) return null;
   return (
     <details class="explanation">
       <summary>{t('library.why.summary')}</summary>
       <ul>
-        {e.matched.length === 0 && <li>{t(e.sortedBy === 'date' ? 'library.why.browseDate' : 'library.why.browse')}</li>}
         {e.matched.map((m) => (
           <li>
             {t(`library.why.field.${m.field}`, { weight: formatNumber(page.lang, m.weight) })}
@@ -240,6 +243,7 @@ function LibraryPage({ page, params, result, error, forms }: { page: PageContext
               <>
                 <p class="result-count" role="status">
                   {t('library.count', { count: result.total, formatted: formatNumber(page.lang, result.total) })}
+                  {result.mode === 'browse' && result.total > 0 && ` · ${t('library.browseOrder')}`}
                 </p>
                 {params.q !== '' && <p class="print-only">{t('library.printedSearch', { q: params.q })}</p>}
                 <p class="meta search-feed">
