@@ -43,8 +43,8 @@ export async function startServer(config: Config, opts: { logger?: Logger; onFir
   const logger = opts.logger ?? createLogger(config);
   const db = await openConfiguredDatabase(config);
   let server: ServerType | undefined;
-  let mailTimer: NodeJS.Timeout | undefined;
-  let sweepTimer: NodeJS.Timeout | undefined;
+  let mail: Periodic | undefined;
+  let sweeper: Periodic | undefined;
   let alerts: Periodic | undefined;
   let upkeep: Periodic | undefined;
   try {
@@ -71,17 +71,13 @@ export async function startServer(config: Config, opts: { logger?: Logger; onFir
     });
     const deliver = () =>
       services.mailer.deliverPending().catch((err: unknown) => logger.warn({ err }, 'mail delivery failed; will retry'));
-    mailTimer = setInterval(deliver, 5000);
-    mailTimer.unref();
-    void deliver();
+    mail = periodic(5000, 0, deliver);
     // Stored documents whose removal failed (the storage was unreachable) are tried again.
-    const sweep = () =>
+    sweeper = periodic(60_000, 0, () =>
       sweepDocumentRemovals({ db, config })
         .then((r) => (r.failed > 0 ? logger.warn(r, 'some stored documents could not be removed yet; will retry') : undefined))
-        .catch((err: unknown) => logger.warn({ err }, 'document removal sweep failed; will retry'));
-    sweepTimer = setInterval(sweep, 60_000);
-    sweepTimer.unref();
-    void sweep();
+        .catch((err: unknown) => logger.warn({ err }, 'document removal sweep failed; will retry')),
+    );
     if (config.ALERTS_INTERVAL_MINUTES > 0) {
       // Other processes sending digests are kept apart by row locks.
       alerts = periodic(config.ALERTS_INTERVAL_MINUTES * 60_000, 0, () =>
@@ -108,12 +104,9 @@ export async function startServer(config: Config, opts: { logger?: Logger; onFir
       url: config.baseUrl,
       services,
       async close() {
-        clearInterval(mailTimer);
-        clearInterval(sweepTimer);
-        alerts?.stop();
-        upkeep?.stop();
-        await alerts?.running();
-        await upkeep?.running();
+        const timers = [mail, sweeper, alerts, upkeep];
+        for (const t of timers) t?.stop();
+        await Promise.all(timers.map((t) => t?.running()));
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
         // A duplicate scan started after an import ends before the database closes.
         await whenDuplicateScansIdle(db);
@@ -121,10 +114,7 @@ export async function startServer(config: Config, opts: { logger?: Logger; onFir
       },
     };
   } catch (err) {
-    clearInterval(mailTimer);
-    clearInterval(sweepTimer);
-    alerts?.stop();
-    upkeep?.stop();
+    for (const t of [mail, sweeper, alerts, upkeep]) t?.stop();
     server?.close();
     await db.close();
     throw err;

@@ -375,7 +375,6 @@ export function searchPageQuery(r: SearchPageRequest): RawBuilder<SearchPagePart
     select 'total', null, null, (select count(*)::int from flagged f where ${allBut(null)}), null, null, null, null, null, null, null, null
     union all
     select 'capped', null, null, (select max(n)::int from (select count(*) as n from cand group by type) c), null, null, null, null, null, null, null, null
-
     union all
     select * from (
       select 'hit'::text, null::text, null::text, null::int, h.type, h.id, h.lang, h.sort_date, h.rank::real, h.languages, h.rank_above::real, h.rank_below::real

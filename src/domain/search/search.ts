@@ -40,7 +40,6 @@ export const PAGE_SIZE = 20;
 
 const FIELD_WEIGHT = { a: RANK_WEIGHTS[3], b: RANK_WEIGHTS[2], c: RANK_WEIGHTS[1], d: RANK_WEIGHTS[0] };
 
-/** Search across the library and the activity registry, as the actor may see them. */
 /**
  * When every word has a frequent form in some configuration (ADR 039): the frequent forms, whose
  * lists are read, and the other forms, whose every match is; else undefined (every match is read).
@@ -56,6 +55,7 @@ async function frequentForms(ctx: DomainContext, words: string[]): Promise<Frequ
   };
 }
 
+/** Search across the library and the activity registry, as the actor may see them. */
 export async function search(ctx: DomainContext, raw: SearchParamsInput, opts: { lang: Language; pageSize?: number } = { lang: 'en' }): Promise<SearchResult> {
   const p = searchParamsSchema.parse(raw);
   const pageSize = opts.pageSize ?? PAGE_SIZE;

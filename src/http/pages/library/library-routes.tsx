@@ -21,8 +21,7 @@ import type { PublicationFormChoices } from '../../../domain/publications/public
 import type { Publication } from '../../../domain/publications/publication-schemas.ts';
 import { toWebStream } from '../../../storage/document-store.ts';
 import { publicationHistory, publicationVersionDiff } from '../../../domain/publications/publication-history.ts';
-import { PublicationHistory, PublicationVersionPage } from './publication-history-page.tsx';
-import { Breadcrumb, type Crumb } from '../components/breadcrumb.tsx';
+import { PublicationCrumbs, PublicationHistory, PublicationVersionPage } from './publication-history-page.tsx';
 
 /** A library or feed address in the old form (`lang` filtering the text): moved for good to the current one (ADR 035). */
 async function oldSearchAddress(c: Context<AppEnv>, next: Next) {
@@ -37,14 +36,9 @@ function formPage(c: Context<AppEnv>, o: { form: FormState; choices: Publication
   const title = o.publication ? t('library.form.editTitle') : t('library.form.newTitle');
   return renderPage(c, { title, status: o.status }, (page) => {
     if (o.flash) page.flash = { kind: 'error', text: o.flash };
-    const trail: Crumb[] = [{ href: '/library', label: t('library.nav') }];
-    if (o.publication) {
-      const shown = pickLanguage(o.publication.languages, page.lang, o.publication.defaultLanguage);
-      trail.push({ href: `/library/${o.publication.id}`, label: shown?.title ?? o.publication.id, lang: shown && shown.lang !== page.lang ? shown.lang : undefined });
-    }
     return (
       <>
-        <Breadcrumb t={t} trail={trail} here={title} />
+        <PublicationCrumbs page={page} p={o.publication ?? undefined} current={title} />
         <h1>{title}</h1>
         <PublicationForm page={page} form={o.form} choices={o.choices} publication={o.publication} />
       </>

@@ -22,7 +22,8 @@ function titleOf(p: Publication | undefined, lang: Language): { text: string; la
   return l ? { text: l.title, lang: l.lang } : undefined;
 }
 
-function Crumbs({ page, p, current, historyLink }: { page: PageContext; p: Publication | undefined; current: string; historyLink?: string }) {
+/** The trail of a page about one publication: the library, the publication (when it exists yet), its history when given, then the page itself. */
+export function PublicationCrumbs({ page, p, current, historyLink }: { page: PageContext; p: Publication | undefined; current: string; historyLink?: string }) {
   const { t } = page;
   const title = titleOf(p, page.lang);
   const trail: Crumb[] = [{ href: '/library', label: t('library.nav') }];
@@ -62,7 +63,7 @@ export function PublicationHistory({ page, publicationId, latest, entries }: { p
   const { t, lang } = page;
   return (
     <article class="publication-history">
-      <Crumbs page={page} p={latest} current={t('library.history.title')} />
+      <PublicationCrumbs page={page} p={latest} current={t('library.history.title')} />
       <h1>{t('library.history.heading')}</h1>
       <p class="lead">{t('library.history.intro', { count: entries.length })}</p>
       <ol class="audit-list version-list" reversed>
@@ -129,7 +130,7 @@ export function PublicationVersionPage({ page, diff }: { page: PageContext; diff
   const heading = t('library.history.version', { version: entry.version });
   return (
     <article class="publication-version">
-      <Crumbs page={page} p={p} current={heading} historyLink={historyLink} />
+      <PublicationCrumbs page={page} p={p} current={heading} historyLink={historyLink} />
       <h1>
         {heading} <span class="meta">{actionLabel(page, entry.action)}</span>
       </h1>
